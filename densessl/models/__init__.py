@@ -1,0 +1,1 @@
+from . import augment, classifiers, losses, segmentors, selfsup, ssl  # noqa: F401
