@@ -1,3 +1,4 @@
+from .checks import check_checkpoints, ensure_demo_data_for
 from .setup_env import register_all_modules
 
-__all__ = ['register_all_modules']
+__all__ = ["register_all_modules", "check_checkpoints", "ensure_demo_data_for"]
