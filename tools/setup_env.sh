@@ -35,8 +35,12 @@ VPY="$VENV/bin/python"
 PIP=("$VPY" -m pip --disable-pip-version-check --no-input)
 
 # Everything that decides the environment goes into the stamp: change any of it and the steps re-run.
+# torch 2.14.1 declares setuptools>=77.0.3 while mmengine's `mmseg::` config bases need pkg_resources (gone in
+# setuptools>=81): the runtime gets 77-80. The mmcv build alone runs under setuptools<70, as mmcv 2.1.0 expects.
+# torch/torchvision are repeated in every install so that the resolver can never swap them for another release.
+RUNTIME_SETUPTOOLS="setuptools>=77.0.3,<81"
 REQS=(
-  "setuptools<70" "wheel" "ninja"
+  "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION" "$RUNTIME_SETUPTOOLS" "wheel" "ninja"
   "mmengine==0.10.7" "mmsegmentation==1.2.2" "mmpretrain==1.2.0"
   "kornia>=0.7" "albumentations>=1.4" "ftfy" "regex" "scipy" "pytest" "pytest-timeout"
 )
@@ -48,8 +52,8 @@ if [ -f "$STAMP" ] && "$VPY" -c "import densessl, mmcv.ops, mmseg, mmpretrain, k
   log "environment up to date ($VENV)"
 else
   # ------------------------------------------------------------ 2. build tools + torch
-  log "installing build tools (setuptools<70: mmcv's setup.py and mmengine's config bases import pkg_resources)"
-  "${PIP[@]}" install -q "setuptools<70" wheel ninja
+  log "installing build tools (wheel, ninja)"
+  "${PIP[@]}" install -q wheel ninja
   if ! "$VPY" -c "import torch, torchvision, sys; sys.exit(torch.__version__.split('+')[0] != '$TORCH_VERSION')" 2>/dev/null; then
     log "installing torch==$TORCH_VERSION torchvision==$TORCHVISION_VERSION (a few minutes, several GB)"
     "${PIP[@]}" install -q "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION"
@@ -60,6 +64,7 @@ else
   whl=$(ls "$WHEELDIR"/mmcv-$MMCV_VERSION-*.whl 2>/dev/null | head -n1 || true)
   if [ -z "$whl" ]; then
     log "building mmcv $MMCV_VERSION with ops against torch $TORCH_VERSION (first time only, ~13 min on 2 cores)"
+    "${PIP[@]}" install -q "setuptools<70"
     build=$(mktemp -d "$CACHE/mmcv-build.XXXXXX")
     trap 'rm -rf "$build"' EXIT
     "${PIP[@]}" download -q --no-deps --no-build-isolation --no-binary :all: "mmcv==$MMCV_VERSION" -d "$build"
@@ -78,7 +83,7 @@ else
   fi
   "${PIP[@]}" install -q --no-deps --force-reinstall "$whl"
   # mmcv's own runtime requirements (installed --no-deps above)
-  "${PIP[@]}" install -q addict packaging Pillow pyyaml yapf "opencv-python-headless"
+  "${PIP[@]}" install -q "torch==$TORCH_VERSION" addict packaging Pillow pyyaml yapf opencv-python
   # ------------------------------------------------------------ 4. OpenMMLab stack + densessl
   log "installing mmengine / mmsegmentation / mmpretrain / kornia / albumentations"
   "${PIP[@]}" install -q "${REQS[@]}"
