@@ -15,6 +15,7 @@ import torch
 import torch.distributed as torch_dist
 from mmengine.dist import is_distributed
 from mmengine.model import MMDistributedDataParallel, revert_sync_batchnorm
+from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
 
 from densessl.registry import MODEL_WRAPPERS
 
@@ -35,6 +36,12 @@ class DeviceAwareDistributedDataParallel(MMDistributedDataParallel):
             kwargs.pop('output_device', None)
             module = revert_sync_batchnorm(module)
         super().__init__(module=module, detect_anomalous_params=detect_anomalous_params, **kwargs)
+
+
+# Runner.wrap_model looks the wrapper type up with ``MODEL_WRAPPERS.get`` on MMEngine's root registry, which (unlike
+# ``build``) does not descend into child scopes: register it there as well.
+if 'DeviceAwareDistributedDataParallel' not in MMENGINE_MODEL_WRAPPERS.module_dict:
+    MMENGINE_MODEL_WRAPPERS.register_module(module=DeviceAwareDistributedDataParallel)
 
 
 def _slurm_env() -> None:
