@@ -1,0 +1,47 @@
+"""ISIC 2017 task 1: skin lesion segmentation (background vs lesion)."""
+from densessl.registry import DATASETS
+from .base import SplitSegDataset
+
+
+@DATASETS.register_module()
+class ISIC2017Dataset(SplitSegDataset):
+    """ISIC 2017 lesion segmentation: 2 classes, 2000 train / 150 val / 600 test images.
+
+    Layout (``data_root = data/ISIC2017``), for ``<part>`` in ``Training``, ``Validation``, ``Test_v2``::
+
+        ISIC-2017_<part>_Data/ISIC_<7 digits>.jpg                         (+ *_superpixels.png, ignored)
+        ISIC-2017_<part>_Part1_GroundTruth/ISIC_<7 digits>_segmentation.png     original masks, 0/255
+        ISIC-2017_<part>_Part1_GroundTruth_01/ISIC_<7 digits>_segmentation.png  0/1 masks, made by
+                                                                 tools/dataset_converters/isic2017.py
+
+    Use the ``_01`` folders as ``seg_map_path``: the original 0/255 masks would fail the mask-value check of
+    :class:`~densessl.datasets.transforms.LoadCheckedAnnotations` (255 would be read as "ignore").
+
+    Args:
+        ann_file (str): split file, or ``''`` for every image of the folder. Defaults to ``''``.
+        img_suffix (str): Defaults to ``'.jpg'``.
+        seg_map_suffix (str): Defaults to ``'_segmentation.png'``.
+        **kwargs: arguments of :class:`~densessl.datasets.base.SplitSegDataset`.
+    """
+
+    METAINFO = dict(classes=('background', 'lesion'), palette=[[0, 0, 0], [255, 255, 255]])
+    DOWNLOAD_HINT = (
+        'Get the ISIC 2017 task 1 archives (ISIC-2017_{Training,Validation,Test_v2}_Data.zip and '
+        'ISIC-2017_{Training,Validation,Test_v2}_Part1_GroundTruth.zip) from the ISIC challenge site, extract '
+        'them into data/ISIC2017, then run `python tools/dataset_converters/isic2017.py data/ISIC2017` to write '
+        'the 0/1 masks (ISIC-2017_*_Part1_GroundTruth_01/).')
+
+    def __init__(self,
+                 ann_file: str = '',
+                 img_suffix: str = '.jpg',
+                 seg_map_suffix: str = '_segmentation.png',
+                 reduce_zero_label: bool = False,
+                 ignore_index: int = 255,
+                 **kwargs) -> None:
+        super().__init__(
+            ann_file=ann_file,
+            img_suffix=img_suffix,
+            seg_map_suffix=seg_map_suffix,
+            reduce_zero_label=reduce_zero_label,
+            ignore_index=ignore_index,
+            **kwargs)
