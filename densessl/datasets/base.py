@@ -41,8 +41,9 @@ class SplitSegDataset(BaseSegDataset):
             ``metainfo``, ``pipeline``, ``test_mode``, ``reduce_zero_label``, ``ignore_index``, ...).
 
     Each data info holds ``img_path``, ``seg_map_path`` (``None`` when unlabeled), ``sample_name`` (the split
-    file's line), ``num_classes`` (read by :class:`~densessl.datasets.transforms.LoadCheckedAnnotations` to check
-    mask values), ``label_map``, ``reduce_zero_label`` and ``seg_fields``.
+    file's line), ``num_classes`` and ``mask_ignore_index`` (``ignore_index``, or ``None`` when the class sets
+    ``MASK_HAS_IGNORE = False``; both read by :class:`~densessl.datasets.transforms.LoadCheckedAnnotations` to
+    check mask values), ``label_map``, ``reduce_zero_label`` and ``seg_fields``.
 
     Raises:
         FileNotFoundError: data root, image folder, mask folder, split file, an image or a mask is missing.
@@ -51,6 +52,9 @@ class SplitSegDataset(BaseSegDataset):
 
     #: how to obtain / convert the data; subclasses say it for their dataset
     DOWNLOAD_HINT: str = 'see the "Data" section of README.md for how to get and convert it'
+    #: whether masks may hold ``ignore_index`` pixels; when False the mask check rejects them (a dataset without
+    #: an ignore label, whose unconverted masks would otherwise pass as "all ignored")
+    MASK_HAS_IGNORE: bool = True
 
     def __init__(self, *args, with_label: bool = True, **kwargs) -> None:
         self.with_label = with_label
@@ -124,6 +128,7 @@ class SplitSegDataset(BaseSegDataset):
                     seg_map_path=seg_map_path,
                     sample_name=name,
                     num_classes=self.num_classes,
+                    mask_ignore_index=self.ignore_index if self.MASK_HAS_IGNORE else None,
                     label_map=self.label_map,
                     reduce_zero_label=self.reduce_zero_label,
                     seg_fields=[]))

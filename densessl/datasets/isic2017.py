@@ -14,8 +14,9 @@ class ISIC2017Dataset(SplitSegDataset):
         ISIC-2017_<part>_Part1_GroundTruth_01/ISIC_<7 digits>_segmentation.png  0/1 masks, made by
                                                                  tools/dataset_converters/isic2017.py
 
-    Use the ``_01`` folders as ``seg_map_path``: the original 0/255 masks would fail the mask-value check of
-    :class:`~densessl.datasets.transforms.LoadCheckedAnnotations` (255 would be read as "ignore").
+    Use the ``_01`` folders as ``seg_map_path``. ISIC masks have no ignore label (``MASK_HAS_IGNORE = False``), so
+    :class:`~densessl.datasets.transforms.LoadCheckedAnnotations` rejects an unconverted 0/255 mask instead of
+    reading its lesion as "ignore".
 
     Args:
         ann_file (str): split file, or ``''`` for every image of the folder. Defaults to ``''``.
@@ -25,6 +26,7 @@ class ISIC2017Dataset(SplitSegDataset):
     """
 
     METAINFO = dict(classes=('background', 'lesion'), palette=[[0, 0, 0], [255, 255, 255]])
+    MASK_HAS_IGNORE = False
     DOWNLOAD_HINT = (
         'Get the ISIC 2017 task 1 archives (ISIC-2017_{Training,Validation,Test_v2}_Data.zip and '
         'ISIC-2017_{Training,Validation,Test_v2}_Part1_GroundTruth.zip) from the ISIC challenge site, extract '

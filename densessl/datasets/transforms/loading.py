@@ -53,7 +53,9 @@ class LoadCheckedAnnotations(LoadAnnotations):
     Args:
         num_classes (int, optional): number of classes. ``None`` (default) takes ``results['num_classes']``, which
             every :class:`~densessl.datasets.base.SplitSegDataset` puts into its data infos.
-        ignore_index (int): the label value allowed besides the classes. Defaults to 255.
+        ignore_index (int, optional): the label value allowed besides the classes. ``None`` (default) takes
+            ``results['mask_ignore_index']`` when the dataset sets that key (``None`` there: no ignore value is
+            allowed, e.g. ISIC 2017, whose unconverted 0/255 masks must not pass), else 255.
         **kwargs: arguments of mmseg's ``LoadAnnotations`` (``reduce_zero_label``, ``backend_args``,
             ``imdecode_backend``).
 
@@ -63,7 +65,7 @@ class LoadCheckedAnnotations(LoadAnnotations):
         FileNotFoundError: the mask file does not exist.
     """
 
-    def __init__(self, num_classes: Optional[int] = None, ignore_index: int = 255, **kwargs) -> None:
+    def __init__(self, num_classes: Optional[int] = None, ignore_index: Optional[int] = None, **kwargs) -> None:
         super().__init__(**kwargs)
         if num_classes is not None and num_classes < 1:
             raise ValueError(f'num_classes must be >= 1, got {num_classes}')
@@ -101,12 +103,19 @@ class LoadCheckedAnnotations(LoadAnnotations):
         if num_classes is None:
             raise ValueError(f'LoadCheckedAnnotations cannot check {path}: the number of classes is unknown; '
                              'pass num_classes=... or use a densessl dataset (it sets results["num_classes"])')
-        bad = (seg >= num_classes) & (seg != self.ignore_index)
+        if self.ignore_index is not None:
+            ignore_index = self.ignore_index
+        else:
+            ignore_index = results['mask_ignore_index'] if 'mask_ignore_index' in results else 255
+        bad = seg >= num_classes
+        if ignore_index is not None:
+            bad &= seg != ignore_index
         if bad.any():
             raw = self._read_raw(path)
             bad_raw = np.unique(raw[bad]) if raw.shape == seg.shape else np.unique(seg[bad])
+            allowed = f'[0, {num_classes})' + (f' and {ignore_index}' if ignore_index is not None else '')
             raise ValueError(
-                f'mask file {path} has values outside [0, {num_classes}) and {self.ignore_index}: '
+                f'mask file {path} has values outside {allowed}: '
                 f'{bad_raw.tolist()} in {int(bad.sum())} pixel(s)'
                 + (' (after reduce_zero_label / label_map)' if results.get('reduce_zero_label')
                    or results.get('label_map') else '')
