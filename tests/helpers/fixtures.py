@@ -7,6 +7,7 @@ tested on the layout they will meet. Every writer returns a dict describing what
 import json
 import os
 import os.path as osp
+import sys
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -312,5 +313,6 @@ def load_tool(relpath: str):
     name = 'densessl_tool_' + relpath.replace('/', '_').replace('.py', '')
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # picklable functions (multiprocessing workers)
     spec.loader.exec_module(module)
     return module
