@@ -47,6 +47,7 @@ class SplitSegDataset(BaseSegDataset):
 
     Raises:
         FileNotFoundError: data root, image folder, mask folder, split file, an image or a mask is missing.
+            A relative ``ann_file`` is looked up under ``data_root`` first, then from the working directory.
         ValueError: the split file is empty, or ``ann_file=''`` and the image folder holds no image.
     """
 
@@ -58,6 +59,7 @@ class SplitSegDataset(BaseSegDataset):
 
     def __init__(self, *args, with_label: bool = True, **kwargs) -> None:
         self.with_label = with_label
+        self._ann_file_arg = kwargs.get('ann_file', args[0] if args else '')
         super().__init__(*args, **kwargs)
 
     @property
@@ -94,9 +96,23 @@ class SplitSegDataset(BaseSegDataset):
             raise ValueError(f'{type(self).__name__}: no image ending with {suffix!r} in {img_dir}')
         return sorted(names)
 
+    def _resolve_ann_file(self) -> str:
+        """``ann_file`` joined with ``data_root`` (mmengine's rule), or, when no such file exists, the relative
+        path as given, from the working directory (``data/splits/...`` next to ``data/<dataset>``)."""
+        if osp.isfile(self.ann_file):
+            return self.ann_file
+        raw = self._ann_file_arg
+        if raw and raw != self.ann_file and not osp.isabs(raw):
+            if osp.isfile(raw):
+                return raw
+            raise FileNotFoundError(f'split file not found: {self.ann_file} (nor {raw} from the working directory '
+                                    f'{os.getcwd()}); make it with tools/make_splits.py')
+        return self.ann_file
+
     def sample_names(self) -> List[str]:
         """Names listed by ``ann_file`` (or found in the image folder when ``ann_file`` is empty)."""
         if self.ann_file:
+            self.ann_file = self._resolve_ann_file()
             return read_split_file(self.ann_file)
         return self._scan_names(self.data_prefix['img_path'])
 

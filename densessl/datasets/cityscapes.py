@@ -12,7 +12,8 @@ class CityscapesTrainIdsDataset(SplitSegDataset):
     Layout (``data_root = data/cityscapes``)::
 
         leftImg8bit/{train,val}/<city>/<city>_<seq>_<frame>_leftImg8bit.png
-        gtFine/{train,val}/<city>/<city>_<seq>_<frame>_gtFine_labelTrainIds.png   (tools/dataset_converters/cityscapes.py)
+        gtFine/{train,val}/<city>/<city>_<seq>_<frame>_gtFine_labelTrainIds.png
+            (written by tools/dataset_converters/cityscapes.py)
 
     A sample name (a line of a split file) is ``<city>/<city>_<seq>_<frame>``, e.g.
     ``aachen/aachen_000000_000019``. ``ann_file=''`` (the default) takes every image of

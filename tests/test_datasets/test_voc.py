@@ -83,6 +83,20 @@ def test_split_file_outside_data_root(voc, tmp_path):
     assert [ds.get_data_info(i)['sample_name'] for i in range(len(ds))] == voc['train_aug'][:3]
 
 
+def test_relative_split_file_from_working_directory(voc, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    os.makedirs('data/splits/voc/x')
+    with open('data/splits/voc/x/labeled.txt', 'w') as f:
+        f.write(voc['train_aug'][1] + '\n')
+    ds = _build(voc, ann_file='data/splits/voc/x/labeled.txt')  # not under data_root: found from the cwd
+    assert len(ds) == 1 and ds.ann_file == 'data/splits/voc/x/labeled.txt'
+    assert len(_build(voc, ann_file='ImageSets/Segmentation/train_aug.txt')) == 8  # data_root first
+    with pytest.raises(FileNotFoundError) as err:
+        _build(voc, ann_file='data/splits/voc/y/labeled.txt')
+    msg = str(err.value)
+    assert osp.join(voc['data_root'], 'data/splits/voc/y/labeled.txt') in msg and str(tmp_path) in msg
+
+
 def test_unlabeled_split_needs_no_masks(voc, tmp_path):
     names = voc['train_aug'][3:]
     for n in names:  # unlabeled images have no mask at all
