@@ -1,3 +1,4 @@
 from .check_invalid_loss_hook import CheckInvalidLossHook
+from .momentum_schedule_hook import MomentumScheduleHook
 
-__all__ = ['CheckInvalidLossHook']
+__all__ = ['CheckInvalidLossHook', 'MomentumScheduleHook']
