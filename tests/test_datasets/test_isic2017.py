@@ -80,3 +80,20 @@ def test_unconverted_mask_folder_missing(tmp_path):
     with pytest.raises(FileNotFoundError) as err:
         _build(info)
     assert osp.join(info['data_root'], 'ISIC-2017_Training_Part1_GroundTruth_01') in str(err.value)
+
+
+def test_base_config_pipelines_run_on_the_layout(isic):
+    from mmengine.config import Config
+    from densessl.registry import DATASETS
+    from tests.helpers.fixtures import REPO_ROOT
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs/_base_/datasets/isic2017.py'))
+    sizes = {}
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        ds_cfg = cfg[key].dataset
+        ds_cfg.data_root = isic['data_root']
+        ds = DATASETS.build(ds_cfg)
+        sizes[key] = len(ds)
+        gt = ds[0]['data_samples'].gt_sem_seg.data
+        assert set(np.unique(gt.numpy()).tolist()) <= {0, 1, 255}
+    assert sizes == {'train_dataloader': 6, 'val_dataloader': 2, 'test_dataloader': 3}
+    assert tuple(gt.shape) == (1, 24, 32)  # evaluation masks keep the original size

@@ -165,3 +165,19 @@ def test_missing_mask_named(voc):
     with pytest.raises(FileNotFoundError) as err:
         _build(voc)
     assert gone in str(err.value) and 'with_label=False' in str(err.value)
+
+
+def test_base_config_pipelines_run_on_the_layout(voc):
+    from mmengine.config import Config
+    from tests.helpers.fixtures import REPO_ROOT
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs/_base_/datasets/voc12aug.py'))
+    for loader, shape in ((cfg.train_dataloader, (321, 321)), (cfg.val_dataloader, None)):
+        ds_cfg = loader.dataset
+        ds_cfg.data_root = voc['data_root']
+        ds = DATASETS.build(ds_cfg)
+        out = ds[0]
+        gt = out['data_samples'].gt_sem_seg.data
+        if shape:
+            assert tuple(gt.shape[-2:]) == shape
+        else:  # whole-image evaluation: the mask keeps the original size
+            np.testing.assert_array_equal(gt[0].numpy(), voc['masks'][voc['val'][0]])
