@@ -259,7 +259,7 @@ def extract_backbone(ckpt_in: str,
         if isinstance(backbone, dict):
             from densessl.registry import MODELS
             backbone = MODELS.build(backbone)
-        load_backbone_weights(backbone, weights, logger=None)
+        load_backbone_weights(backbone, weights, logger='current')
     out = OrderedDict((add_prefix + k, v.detach().cpu().clone()) for k, v in weights.items())
     meta = dict(source_checkpoint=ckpt_in, source_layout=fmt, network=source, stem=stem_type(weights),
                 prefix=add_prefix)
