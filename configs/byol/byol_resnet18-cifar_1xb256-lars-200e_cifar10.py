@@ -31,7 +31,7 @@ view_pipeline1 = [
     dict(type='mmpretrain.RandomResizedCrop', scale=32, crop_ratio_range=(0.08, 1.), backend='pillow'),
     dict(type='RandomFlip', prob=0.5),
     dict(type='RandomApply', prob=0.8,
-         transforms=[dict(type='mmpretrain.ColorJitter', brightness=0.4, contrast=0.4, saturation=0.2, hue=0.1)]),
+         transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.2, hue=0.1)]),
     dict(type='mmpretrain.RandomGrayscale', prob=0.2, keep_channels=True, channel_weights=(0.114, 0.587, 0.2989)),
 ]
 view_pipeline2 = view_pipeline1 + [dict(type='mmpretrain.Solarize', thr=128, prob=0.2)]

@@ -21,7 +21,7 @@ model = dict(
 view_pipeline = [
     dict(type='mmpretrain.RandomResizedCrop', scale=32, crop_ratio_range=(0.2, 1.), backend='pillow'),
     dict(type='RandomApply', prob=0.8,
-         transforms=[dict(type='mmpretrain.ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1)]),
+         transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1)]),
     dict(type='mmpretrain.RandomGrayscale', prob=0.2, keep_channels=True, channel_weights=(0.114, 0.587, 0.2989)),
     dict(type='RandomFlip', prob=0.5),
 ]

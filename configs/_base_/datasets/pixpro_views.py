@@ -6,8 +6,8 @@ view_pipeline1 = [
     dict(type='RandomResizedCropWithBox', scale=crop_size, crop_ratio_range=(0.08, 1.),  # --crop 0.08
          interpolation='bilinear', backend='pillow'),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='RandomApply', prob=0.8,
-         transforms=[dict(type='mmpretrain.ColorJitter', brightness=0.4, contrast=0.4, saturation=0.2, hue=0.1)]),
+    dict(type='RandomApply', prob=0.8,  # ColorJitter: densessl's numpy-2-safe mmpretrain ColorJitter
+         transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.2, hue=0.1)]),
     dict(type='mmpretrain.RandomGrayscale', prob=0.2, keep_channels=True, channel_weights=(0.114, 0.587, 0.2989)),
     dict(type='mmpretrain.GaussianBlur', magnitude_range=(0.1, 2.0), magnitude_std='inf', prob=1.0),
 ]
@@ -15,8 +15,8 @@ view_pipeline2 = [
     dict(type='RandomResizedCropWithBox', scale=crop_size, crop_ratio_range=(0.08, 1.), interpolation='bilinear',
          backend='pillow'),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='RandomApply', prob=0.8,
-         transforms=[dict(type='mmpretrain.ColorJitter', brightness=0.4, contrast=0.4, saturation=0.2, hue=0.1)]),
+    dict(type='RandomApply', prob=0.8,  # ColorJitter: densessl's numpy-2-safe mmpretrain ColorJitter
+         transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.2, hue=0.1)]),
     dict(type='mmpretrain.RandomGrayscale', prob=0.2, keep_channels=True, channel_weights=(0.114, 0.587, 0.2989)),
     dict(type='mmpretrain.GaussianBlur', magnitude_range=(0.1, 2.0), magnitude_std='inf', prob=0.1),
     dict(type='mmpretrain.Solarize', thr=128, prob=0.2),

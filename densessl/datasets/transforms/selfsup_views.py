@@ -2,13 +2,13 @@
 
 Dense self-supervised losses (PixPro) need to know where each view came from: the random-resized-crop box in the
 coordinates of the image both views were cut from, and whether the view was flipped. The pieces here record that
-and reuse mmpretrain/mmcv for everything else (colour jitter, grayscale, blur, solarize: ``mmpretrain.ColorJitter``,
+and reuse mmpretrain/mmcv for everything else (colour jitter, grayscale, blur, solarize: mmpretrain's ``ColorJitter`` (through :class:`ColorJitter`),
 ``mmpretrain.RandomGrayscale``, ``mmpretrain.GaussianBlur``, ``mmpretrain.Solarize``, mmcv's ``RandomApply`` and
 ``RandomFlip``). A typical pipeline::
 
     view = [dict(type='RandomResizedCropWithBox', scale=224),
             dict(type='RandomFlip', prob=0.5),
-            dict(type='RandomApply', transforms=[dict(type='mmpretrain.ColorJitter', brightness=0.4, ...)],
+            dict(type='RandomApply', transforms=[dict(type='ColorJitter', brightness=0.4, ...)],
                  prob=0.8), ...]
     train_pipeline = [dict(type='LoadImageFromFile'),
                       dict(type='SelfSupViews', num_views=[1, 1], transforms=[view1, view2]),
@@ -20,14 +20,56 @@ wrapper receives); flips after it are folded into the recorded geometry, other g
 import copy
 from typing import List, Sequence, Union
 
+import cv2
 import mmcv
 import numpy as np
+from mmpretrain.datasets.transforms import ColorJitter as _MMPretrainColorJitter
 from mmpretrain.datasets.transforms import MultiView, PackInputs
 from mmpretrain.datasets.transforms import RandomResizedCrop as _MMPretrainRandomResizedCrop
 
 from densessl.registry import TRANSFORMS
 
-__all__ = ['RandomResizedCropWithBox', 'SelfSupViews', 'PackViewInputs']
+__all__ = ['RandomResizedCropWithBox', 'SelfSupViews', 'PackViewInputs', 'ColorJitter', 'adjust_hue']
+
+
+def adjust_hue(img: np.ndarray, hue_factor: float) -> np.ndarray:
+    """Shift the hue of a BGR ``uint8`` image by ``hue_factor`` of a turn (in ``[-0.5, 0.5]``), wrapping around.
+
+    mmcv 2.1's ``adjust_hue`` computes ``np.uint8(hue_factor * 255)``, which numpy >= 2 rejects for negative
+    factors (``OverflowError``); here the shift is taken modulo 256 as the old implicit cast did.
+    """
+    if not -0.5 <= hue_factor <= 0.5:
+        raise ValueError(f'hue_factor {hue_factor} is not in [-0.5, 0.5]')
+    if img.ndim == 2:
+        return img
+    hsv = cv2.cvtColor(img.astype(np.uint8), cv2.COLOR_BGR2HSV_FULL)
+    shift = int(hue_factor * 255) % 256
+    hsv[..., 0] = ((hsv[..., 0].astype(np.int16) + shift) % 256).astype(np.uint8)
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR_FULL).astype(img.dtype)
+
+
+@TRANSFORMS.register_module()
+class ColorJitter(_MMPretrainColorJitter):
+    """mmpretrain's ``ColorJitter`` (BYOL/PixPro colour jitter) with a hue shift that works under numpy >= 2.
+
+    Same arguments and random draws as ``mmpretrain.ColorJitter``; only the hue step uses :func:`adjust_hue`
+    (OpenCV HSV) instead of mmcv 2.1's, which raises for negative hue factors with numpy 2.
+    """
+
+    def transform(self, results: dict) -> dict:
+        img = results['img']
+        trans_inds, brightness, contrast, saturation, hue = self._rand_params()
+        for index in trans_inds:
+            if index == 0 and brightness is not None:
+                img = mmcv.adjust_brightness(img, brightness, backend=self.backend)
+            elif index == 1 and contrast is not None:
+                img = mmcv.adjust_contrast(img, contrast, backend=self.backend)
+            elif index == 2 and saturation is not None:
+                img = mmcv.adjust_color(img, alpha=saturation, backend=self.backend)
+            elif index == 3 and hue is not None:
+                img = adjust_hue(img, hue)
+        results['img'] = img
+        return results
 
 
 @TRANSFORMS.register_module()
