@@ -69,9 +69,6 @@ param_scheduler = [
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
 custom_hooks = [dict(type='MomentumScheduleHook', start=0.99, end=1.0)]  # BYOL: τ from τ_base to 1 (cosine)
 log_processor = dict(by_epoch=True)
-visualizer = dict(type='mmpretrain.UniversalVisualizer', vis_backends=[dict(type='LocalVisBackend')],
-                  name='visualizer')
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=True),
-    checkpoint=dict(_delete_=True, type='CheckpointHook', by_epoch=True, interval=20, max_keep_ckpts=3),
-    visualization=None)
+    checkpoint=dict(_delete_=True, type='CheckpointHook', by_epoch=True, interval=20, max_keep_ckpts=3))

@@ -82,5 +82,4 @@ train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
 custom_hooks = [dict(type='MomentumScheduleHook', start=0.99, end=1.0)]  # teacher weight 0.99 -> 1 (cosine)
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10, log_metric_by_epoch=False),
-    checkpoint=dict(_delete_=True, type='CheckpointHook', by_epoch=False, interval=max_iters, max_keep_ckpts=1),
-    visualization=None)
+    checkpoint=dict(_delete_=True, type='CheckpointHook', by_epoch=False, interval=max_iters, max_keep_ckpts=1))

@@ -23,5 +23,4 @@ train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
 log_processor = dict(by_epoch=True)
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=True),
-    checkpoint=dict(_delete_=True, type='CheckpointHook', by_epoch=True, interval=20, max_keep_ckpts=3),
-    visualization=None)  # nothing to visualise: no validation in pretraining
+    checkpoint=dict(_delete_=True, type='CheckpointHook', by_epoch=True, interval=20, max_keep_ckpts=3))
