@@ -5,8 +5,9 @@
 
 Same batch (two views of B images), same backbone (mmseg ``ResNet``, the segmenter's), one training step each =
 forward + backward + SGD update, median over ``--iters`` after one warm-up step, the models taking turns every
-iteration (fair on a shared machine), on whatever device torch picks (CPU here). The affine share is measured inside the PixPro step: the forward calls of
-``DifferentiableAffine.forward`` / ``.inverse`` are timed where they run, and the backward of the inverse warp of
+iteration (fair on a shared machine), on whatever device torch picks (CPU here). The affine share is measured
+inside the PixPro step: the forward calls of ``DifferentiableAffine.forward`` / ``.inverse`` are timed where they
+run, and the backward of the inverse warp of
 the online map (the only warp gradients are taken through: the views and the target maps need none) is timed on
 tensors of the same shapes. Target: <= 2 % of a PixPro step.
 """
@@ -174,7 +175,8 @@ def main(argv=None):
 
     share = (t_affine_fwd + t_affine_bwd) / t_pixpro
     print(f'PixPro step (affine on):        {t_pixpro * 1e3:9.1f} ms')
-    print(f'PixPro step (affine off):       {t_pixpro_off * 1e3:9.1f} ms  (on - off is mostly load noise here: compare the share below)')
+    print(f'PixPro step (affine off):       {t_pixpro_off * 1e3:9.1f} ms  (on - off is mostly load noise on a shared '
+          'CPU: see the share below)')
     print(f'mmpretrain BYOL step:           {t_byol * 1e3:9.1f} ms')
     print(f'affine + inverse warp per step: {(t_affine_fwd + t_affine_bwd) * 1e3:9.1f} ms '
           f'(forward {t_affine_fwd * 1e3:.1f}, inverse-warp backward {t_affine_bwd * 1e3:.1f})')
