@@ -1,15 +1,14 @@
 #!/usr/bin/env python
 """PixPro step time vs mmpretrain BYOL step time, and the share of the affine augmentation + inverse warp.
 
-    python tools/benchmarks/pixpro_step.py [--backbone resnet50] [--size 160] [--batch 4] [--iters 3]
+    python tools/benchmarks/pixpro_step.py [--backbone resnet50] [--size 160] [--batch 4] [--iters 5]
 
 Same batch (two views of B images), same backbone (mmseg ``ResNet``, the segmenter's), one training step each =
 forward + backward + SGD update, median over ``--iters`` after one warm-up step, the models taking turns every
 iteration (fair on a shared machine), on whatever device torch picks (CPU here). The affine share is measured
 inside the PixPro step: the forward calls of ``DifferentiableAffine.forward`` / ``.inverse`` are timed where they
-run, and the backward of the inverse warp of
-the online map (the only warp gradients are taken through: the views and the target maps need none) is timed on
-tensors of the same shapes. Target: <= 2 % of a PixPro step.
+run, and the backward of the inverse warp of the online map (the only warp gradients are taken through: the views
+and the target maps need none) is timed on tensors of the same shapes. Target: <= 2 % of a PixPro step.
 """
 import argparse
 import os.path as osp
