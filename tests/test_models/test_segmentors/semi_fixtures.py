@@ -7,6 +7,11 @@ the teacher-student validation loop.
 import copy
 import os.path as osp
 
+# registration of the pieces the configs name (until the package __init__ files import them)
+import densessl.datasets.transforms.multi_branch  # noqa: F401
+import densessl.datasets.transforms.strong_aug  # noqa: F401
+import densessl.engine.hooks.mean_teacher_hook  # noqa: F401
+import densessl.engine.runner  # noqa: F401
 from tests.helpers.tiny_seg import CLASSES, tiny_seg_config, write_tiny_seg_data
 
 

@@ -1,0 +1,3 @@
+from .loops import TeacherStudentValLoop
+
+__all__ = ['TeacherStudentValLoop']
