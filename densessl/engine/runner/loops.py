@@ -42,7 +42,8 @@ class TeacherStudentValLoop(ValLoop):
         predict_on = list(predict_on)
         bad = [p for p in predict_on if p not in ('teacher', 'student')]
         if bad or not predict_on:
-            raise ValueError(f"TeacherStudentValLoop: predict_on must list 'teacher' and/or 'student', got {predict_on}")
+            raise ValueError("TeacherStudentValLoop: predict_on must list 'teacher' and/or 'student', "
+                             f'got {predict_on}')
         self.predict_on = predict_on
 
     def _semi_model(self):

@@ -1,0 +1,43 @@
+# CutMix mean teacher (French et al., BMVC 2020) on Cityscapes, 100 labeled of 2975 training images.
+# Seed-paper hyperparameters of the CutMix learner: DeepLabV3+ ResNet-50 OS16 from ImageNet (torchvision weights,
+# plain stem: the backbone the PixPro target-pretraining rows start from), Adam lr 1e-5, batch 8 (4 labeled + 4
+# unlabeled),
+# 40 epochs x 1000 iterations, 256x512 crops of images downsampled to 1024x512; EMA teacher 0.99 (MeanTeacherHook
+# teacher_momentum).
+# CutMix: pairs of unlabeled images are mixed with one random box covering half of the image (random aspect ratio);
+# the teacher's softmax on the unmixed weak views, mixed with the same box, is the target of a squared error
+# on the student's softmax, every pixel weighted by the share of pixels whose teacher confidence is >= 0.97.
+_base_ = [
+    '../_base_/models/deeplabv3plus_r50-d16.py', '../_base_/datasets/semi_cityscapes.py',
+    '../_base_/default_runtime.py', '../_base_/schedules/adam_40k.py'
+]
+crop_size = (256, 512)
+data_preprocessor = dict(_base_.data_preprocessor, size=crop_size)
+segmentor = dict(
+    _base_.model,
+    data_preprocessor=data_preprocessor,
+    decode_head=dict(_base_.model.decode_head, num_classes=19),
+    # sliding window on the downsampled 1024x512 image, the paper's Cityscapes protocol
+    test_cfg=dict(mode='slide', crop_size=(256, 512), stride=(171, 341)),
+)
+model = dict(
+    _delete_=True,
+    type='CutMixSegmentor',
+    segmentor=segmentor,
+    data_preprocessor=dict(type='MultiBranchDataPreprocessor', data_preprocessor=data_preprocessor),
+    semi_train_cfg=dict(
+        sup_weight=1.0,
+        unsup_weight=1.0,
+        pseudo_label=dict(type='PseudoLabeler', mode='soft'),
+        confidence=dict(type='ConfidenceMask', threshold=0.97, mode='proportion'),
+        unsup_loss=dict(type='ConsistencyLoss', loss_type='mse'),
+        mix=dict(type='CutMixMask', area=0.5, n_boxes=1, random_aspect_ratio=True)),
+    semi_test_cfg=dict(predict_on='teacher'))
+custom_hooks = [dict(type='MeanTeacherHook', teacher_momentum=0.99)]  # = momentum=0.01 (student share)
+val_cfg = dict(type='TeacherStudentValLoop')  # teacher/* and student/* metrics; plain names = teacher
+split = '{{ fileDirname }}/../../data/splits/cityscapes/100'
+train_dataloader = dict(
+    dataset=dict(datasets=[
+        dict(_base_.labeled_dataset, ann_file=split + '/labeled.txt'),
+        dict(_base_.unlabeled_dataset, ann_file=split + '/unlabeled.txt'),
+    ]))
