@@ -1,0 +1,22 @@
+# VAT + entropy minimisation (Miyato et al. 2018) on Fashion-MNIST with 40 labels, TorchSSL's hyperparameters:
+# one power iteration with xi = 1e-6, perturbation norm eps = 6 (normalised input space), unlabeled weight 0.3
+# ramped linearly over the first 40 % of training, entropy weight 0.06. Same data, batch and schedule as FixMatch;
+# unlabeled images need only the weak view. Plain VAT: semi_train_cfg.entmin_weight = 0.
+_base_ = [
+    '../_base_/models/resnet18-cifar_semi-cls.py', '../_base_/datasets/fmnist_semi.py',
+    '../_base_/schedules/fixmatch_sgd_cos_1m.py', '../_base_/default_cls_runtime.py'
+]
+data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor', mean=[72.94] * 3, std=[90.02] * 3, to_rgb=False)
+model = dict(
+    type='VAT',
+    classifier=dict(data_preprocessor=data_preprocessor),
+    data_preprocessor=dict(data_preprocessor=data_preprocessor),
+    semi_train_cfg=dict(
+        xi=1e-6, eps=6.0, power_iters=1, entmin_weight=0.06, unsup_weight=0.3, rampup_iters=int(0.4 * 2**20),
+        rampup='linear'))
+unlabeled_pipeline = [
+    dict(type='GrayToRGB'),
+    dict(type='MultiBranch', branch_field=_base_.branch_field, unsup_teacher=_base_.weak_pipeline + [_base_.pack]),
+]
+train_dataloader = dict(
+    dataset=dict(datasets=[_base_.labeled_dataset, dict(_base_.unlabeled_dataset, pipeline=unlabeled_pipeline)]))
