@@ -4,15 +4,15 @@
     python tools/benchmarks/pixpro_step.py [--backbone resnet50] [--size 160] [--batch 4] [--iters 5]
 
 Same batch (two views of B images), same backbone (mmseg ``ResNet``, the segmenter's), one training step each =
-forward + backward + SGD update, median over ``--iters`` after one warm-up step, the models taking turns every
-iteration (fair on a shared machine), on whatever device torch picks (CPU here). The affine share is measured
-inside the PixPro step: the forward calls of ``DifferentiableAffine.forward`` / ``.inverse`` are timed where they
-run, and the backward of the inverse warp of the online map (the only warp gradients are taken through: the views
-and the target maps need none) is timed on tensors of the same shapes. Target: <= 2 % of a PixPro step.
+forward + backward + SGD update, the fastest of ``--iters`` timed steps (each after an untimed one; slower steps
+waited for other processes), the models taking turns every round (fair on a shared machine), on whatever device
+torch picks (CPU here). The affine share is measured inside the PixPro step: the forward calls of
+``DifferentiableAffine.forward`` / ``.inverse`` are timed where they run, and the backward of the inverse warp of
+the online map (the only warp gradients are taken through: the views and the target maps need none) is timed on
+tensors of the same shapes. Target: <= 2 % of a PixPro step.
 """
 import argparse
 import os.path as osp
-import statistics
 import sys
 import time
 
@@ -28,7 +28,8 @@ def parse_args(argv=None):
     parser.add_argument('--size', type=int, default=160, help='view size in pixels (PixPro: 224)')
     parser.add_argument('--batch', type=int, default=4, help='images per batch (two views each)')
     parser.add_argument('--iters', type=int, default=5, help='timed steps per model (after one warm-up)')
-    parser.add_argument('--threads', type=int, default=None, help='torch threads (default: torch default)')
+    parser.add_argument('--threads', type=int, default=None,
+                        help='torch threads (default: torch default; 1 is steadier on a loaded machine)')
     return parser.parse_args(argv)
 
 
@@ -99,26 +100,30 @@ class _Timer:
 
 
 def time_interleaved(contenders, views, samples, iters):
-    """Median step time of each ``(name, model, setup, timers)``, the contenders taking turns every iteration so
-    that load from other processes on a shared machine hits them alike; ``setup(model)`` runs before each step."""
+    """Median step time of each ``(name, model, setup, timers)``; ``setup(model)`` runs before each step.
+
+    The contenders take turns every round, so that load from other processes on a shared machine hits them alike,
+    and each timed step follows an untimed step of the same contender (a step right after another model's pays for
+    re-faulting its memory, which is not the cost of the step).
+    """
     state = {}
     for name, model, setup, timers in contenders:
         model.train()
         opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=1e-3, momentum=0.9)
-        setup(model)
-        _step(model, opt, views, samples)  # warm-up (also the EMA's initial copy)
         state[name] = (opt, [], [])
     for _ in range(iters):
         for name, model, setup, timers in contenders:
             opt, times, inside = state[name]
             setup(model)
+            _step(model, opt, views, samples)  # untimed: warms this model's memory
             for t in timers:
                 t.total = 0.
             start = time.perf_counter()
             _step(model, opt, views, samples)
             times.append(time.perf_counter() - start)
             inside.append(sum(t.total for t in timers))
-    return {name: (statistics.median(times), statistics.median(inside)) for name, (_, times, inside) in state.items()}
+    # the fastest step estimates the step's own cost: slower ones waited for other processes (timeit's rule)
+    return {name: min(zip(times, inside)) for name, (_, times, inside) in state.items()}
 
 
 def inverse_backward_time(model, views, iters):
@@ -136,7 +141,7 @@ def inverse_backward_time(model, views, iters):
             start = time.perf_counter()
             back.backward(grad)
             out.append(time.perf_counter() - start)
-    per_view = statistics.median(out[2:])
+    per_view = min(out[2:])
     return 2 * per_view  # two views per step
 
 
@@ -153,7 +158,7 @@ def main(argv=None):
     pixpro, byol = _models(depth)
     views, samples = _batch(args.batch, args.size)
     print(f'backbone ResNet-{depth}, batch {args.batch} x 2 views of {args.size}x{args.size}, '
-          f'{torch.get_num_threads()} threads, median of {args.iters} steps', flush=True)
+          f'{torch.get_num_threads()} threads, fastest of {args.iters} steps', flush=True)
 
     affine = pixpro.affine
     timers = [_Timer(affine, 'forward'), _Timer(affine, 'inverse')]
@@ -174,8 +179,7 @@ def main(argv=None):
 
     share = (t_affine_fwd + t_affine_bwd) / t_pixpro
     print(f'PixPro step (affine on):        {t_pixpro * 1e3:9.1f} ms')
-    print(f'PixPro step (affine off):       {t_pixpro_off * 1e3:9.1f} ms  (on - off is mostly load noise on a shared '
-          'CPU: see the share below)')
+    print(f'PixPro step (affine off):       {t_pixpro_off * 1e3:9.1f} ms')
     print(f'mmpretrain BYOL step:           {t_byol * 1e3:9.1f} ms')
     print(f'affine + inverse warp per step: {(t_affine_fwd + t_affine_bwd) * 1e3:9.1f} ms '
           f'(forward {t_affine_fwd * 1e3:.1f}, inverse-warp backward {t_affine_bwd * 1e3:.1f})')
