@@ -49,10 +49,11 @@ def ema_update(teacher: nn.Module, student: nn.Module, momentum: float, buffers:
         raise ValueError('teacher and student differ in their parameters: '
                          f'{sorted(set(s_params) ^ set(t_params))[:5]}')
     for name, t in t_params.items():
-        s = s_params[name]
-        if t.shape != s.shape:
-            raise ValueError(f'parameter {name}: teacher {tuple(t.shape)} vs student {tuple(s.shape)}')
-        t.data.mul_(1 - momentum).add_(s.data, alpha=momentum)
+        if t.shape != s_params[name].shape:
+            raise ValueError(f'parameter {name}: teacher {tuple(t.shape)} vs student {tuple(s_params[name].shape)}')
+    names = list(t_params)
+    # one fused update of every parameter: t += momentum * (s - t)
+    torch._foreach_lerp_([t_params[n].data for n in names], [s_params[n].data for n in names], momentum)
     if buffers == 'skip':
         return
     s_bufs, t_bufs = dict(student.named_buffers()), dict(teacher.named_buffers())
