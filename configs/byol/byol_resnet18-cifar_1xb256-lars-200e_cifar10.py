@@ -3,7 +3,8 @@
 # Algorithm: mmpretrain's BYOL (NonLinearNeck projector, LatentPredictHead predictor, CosineEMA target).
 # Backbone: mmpretrain's CIFAR ResNet-18 (3x3 stem, no max-pool); use the backbone your classifier uses, and set
 # `model.backbone.init_cfg` to its starting (ImageNet) weights when you have them: no downloads happen here.
-# Data: mmpretrain's CIFAR10 reads data/cifar10/cifar-10-batches-py (download=False: a missing folder is an error).
+# Data: densessl's SemiCIFAR10 (mmpretrain's CIFAR10 reader, no download) reads data/cifar10/cifar-10-batches-py;
+# the whole training set (no split_file): target pretraining uses labeled and unlabeled images alike.
 _base_ = ['../_base_/default_runtime.py']
 model = dict(
     type='BYOL',
@@ -46,8 +47,7 @@ train_dataloader = dict(
     drop_last=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
-    dataset=dict(type='mmpretrain.CIFAR10', data_root='data/cifar10', split='train', download=False,
-                 pipeline=train_pipeline))
+    dataset=dict(type='SemiCIFAR10', data_root='data/cifar10', split='train', pipeline=train_pipeline))
 
 # LARS as BYOL (lr 0.2 x batch/256, wd 1.5e-6 in the paper; mmpretrain uses 4.8 at 4096 and 1e-6), cosine decay,
 # 10 warm-up epochs; 200 epochs as mmpretrain's byol_resnet50_16xb256-coslr-200e.

@@ -1,9 +1,7 @@
 # BYOL target pretraining on the Fashion-MNIST training images (labels unused): the CIFAR-10 recipe with a
 # 1-channel stem and grey-level augmentations (colour jitter/grayscale need 3 channels).
-# Data: mmpretrain's FashionMNIST reads the *unzipped* idx files from data/fashion_mnist; on Debian/Ubuntu they
-# come with `apt install dataset-fashion-mnist`:
-#   mkdir -p data/fashion_mnist && for f in /usr/share/datasets/fashion-mnist/*.gz; do
-#       gunzip -c $f > data/fashion_mnist/$(basename $f .gz); done
+# Data: densessl's SemiFashionMNIST (mmpretrain's FashionMNIST reader) reads the idx files from data/fashion_mnist,
+# unpacking them on first use from the Debian/Ubuntu package `dataset-fashion-mnist`; whole training set.
 _base_ = ['./byol_resnet18-cifar_1xb256-lars-200e_cifar10.py']
 model = dict(
     data_preprocessor=dict(mean=[72.94], std=[90.02], to_rgb=False),  # Fashion-MNIST pixel statistics
@@ -17,10 +15,9 @@ view_pipeline2 = view_pipeline1 + [dict(type='mmpretrain.Solarize', thr=128, pro
 train_dataloader = dict(
     dataset=dict(
         _delete_=True,
-        type='mmpretrain.FashionMNIST',
+        type='SemiFashionMNIST',
         data_root='data/fashion_mnist',
         split='train',
-        download=False,
         pipeline=[
             dict(type='mmpretrain.MultiView', num_views=[1, 1], transforms=[view_pipeline1, view_pipeline2]),
             dict(type='mmpretrain.PackInputs'),
