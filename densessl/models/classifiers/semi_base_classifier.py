@@ -134,6 +134,11 @@ class SemiBaseClassifier(BaseModel):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.student = MODELS.build(classifier)
         self.teacher = MODELS.build(classifier)
+        loss_module = getattr(getattr(self.student, 'head', None), 'loss_module', None)
+        if loss_module is not None and type(loss_module).__module__.startswith('mmseg.'):
+            raise ValueError(f'{type(self).__name__}: the classifier head\'s loss resolved to mmseg\'s '
+                             f'{type(loss_module).__name__} (a bare type name under the densessl scope); write '
+                             "loss=dict(type='mmpretrain.CrossEntropyLoss') in the head config")
         self.semi_train_cfg = self._merge_train_cfg(semi_train_cfg)
         test_cfg = dict(predict_on='teacher')
         test_cfg.update(dict(semi_test_cfg or {}))

@@ -83,6 +83,13 @@ def test_cfg_checks_and_predict_on():
     assert torch.allclose(model(x, mode='tensor'), model.student(x, mode='tensor'))
 
 
+def test_mmseg_loss_in_the_head_is_refused():
+    clf = tiny_classifier()
+    clf['head']['loss'] = dict(type='CrossEntropyLoss')  # resolves to mmseg's class under the densessl scope
+    with pytest.raises(ValueError, match="mmpretrain.CrossEntropyLoss"):
+        FixMatch(classifier=clf)
+
+
 def test_missing_branch_is_reported():
     model = FixMatch(classifier=tiny_classifier())
     with pytest.raises(ValueError, match=r"no \['unsup_student'\] samples"):
