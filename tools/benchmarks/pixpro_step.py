@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """PixPro step time vs mmpretrain BYOL step time, and the share of the affine augmentation + inverse warp.
 
-    python tools/benchmarks/pixpro_step.py [--backbone resnet50] [--size 160] [--batch 4] [--iters 5]
+    python tools/benchmarks/pixpro_step.py [--backbone resnet50] [--size 160] [--batch 4] [--iters 6]
 
 Same batch (two views of B images), same backbone (mmseg ``ResNet``, the segmenter's), one training step each =
 forward + backward + SGD update, the fastest of ``--iters`` timed steps (each after an untimed one; slower steps
@@ -27,7 +27,7 @@ def parse_args(argv=None):
     parser.add_argument('--backbone', default='resnet50', choices=['resnet18', 'resnet34', 'resnet50', 'resnet101'])
     parser.add_argument('--size', type=int, default=160, help='view size in pixels (PixPro: 224)')
     parser.add_argument('--batch', type=int, default=4, help='images per batch (two views each)')
-    parser.add_argument('--iters', type=int, default=5, help='timed steps per model (after one warm-up)')
+    parser.add_argument('--iters', type=int, default=6, help='timed steps per model (after one warm-up)')
     parser.add_argument('--threads', type=int, default=None,
                         help='torch threads (default: torch default; 1 is steadier on a loaded machine)')
     return parser.parse_args(argv)
@@ -102,7 +102,7 @@ class _Timer:
 def time_interleaved(contenders, views, samples, iters):
     """Median step time of each ``(name, model, setup, timers)``; ``setup(model)`` runs before each step.
 
-    The contenders take turns every round, so that load from other processes on a shared machine hits them alike,
+    The contenders take turns every round, in a rotating order, so that load from other processes hits them alike,
     and each timed step follows an untimed step of the same contender (a step right after another model's pays for
     re-faulting its memory, which is not the cost of the step).
     """
@@ -111,8 +111,9 @@ def time_interleaved(contenders, views, samples, iters):
         model.train()
         opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=1e-3, momentum=0.9)
         state[name] = (opt, [], [])
-    for _ in range(iters):
-        for name, model, setup, timers in contenders:
+    for round_ in range(iters):
+        shift = round_ % len(contenders)  # every contender takes every slot of the round in turn
+        for name, model, setup, timers in contenders[shift:] + contenders[:shift]:
             opt, times, inside = state[name]
             setup(model)
             _step(model, opt, views, samples)  # untimed: warms this model's memory
