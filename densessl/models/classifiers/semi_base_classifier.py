@@ -107,7 +107,8 @@ class SemiBaseClassifier(BaseModel):
         semi_train_cfg (dict, optional): overrides of :attr:`default_semi_train_cfg` (see
             :data:`DEFAULT_SEMI_TRAIN_CFG` and each algorithm). Component configs of the same ``type`` are
             updated key by key.
-        semi_test_cfg (dict, optional): ``predict_on``: ``'teacher'`` (default: the EMA model) or ``'student'``.
+        semi_test_cfg (dict, optional): ``predict_on``: ``'teacher'`` (default: the EMA model) or ``'student'``;
+            ``attach_features`` (bool): predictions carry the pooled features as ``feat``.
         data_preprocessor (dict, optional): defaults to a ``MultiBranchDataPreprocessor`` wrapping the
             classifier's own ``data_preprocessor``.
         init_cfg (dict, optional): initialisation config.
@@ -291,8 +292,17 @@ class SemiBaseClassifier(BaseModel):
 
     # ------------------------------------------------------------------ inference
     def predict(self, inputs: Tensor, data_samples: Optional[list] = None) -> list:
-        """Predictions of the teacher (default) or the student."""
-        return self._predictor.predict(inputs, data_samples)
+        """Predictions of the teacher (default) or the student; with ``semi_test_cfg.attach_features`` each
+        sample also carries the pooled features as ``feat`` (for
+        :class:`~densessl.evaluation.clustering.ClusteringAccuracy` and t-SNE)."""
+        model = self._predictor
+        if not self.semi_test_cfg.get('attach_features', False):
+            return model.predict(inputs, data_samples)
+        feats = model.extract_feat(inputs)
+        samples = model.head.predict(feats, data_samples)
+        for sample, feat in zip(samples, model.head.pre_logits(feats)):
+            sample.set_field(feat.detach(), 'feat')
+        return samples
 
     def extract_feat(self, inputs: Tensor, stage: str = 'neck'):
         """Features of the predicting network (mmpretrain's ``extract_feat``)."""

@@ -90,6 +90,20 @@ def test_mmseg_loss_in_the_head_is_refused():
         FixMatch(classifier=clf)
 
 
+def test_predictions_can_carry_features_for_clustering():
+    from densessl.evaluation.clustering import ClusteringAccuracy
+    model = FixMatch(classifier=tiny_classifier(), semi_test_cfg=dict(attach_features=True))
+    model.eval()
+    x = torch.randn(6, 3, 28, 28)
+    samples = model.predict(x, _samples([0, 1, 2, 0, 1, 2]))
+    feats = model.teacher.head.pre_logits(model.teacher.extract_feat(x))
+    assert all(torch.allclose(s.feat, f) for s, f in zip(samples, feats))
+    assert samples[0].pred_score.shape == (10, )
+    metric = ClusteringAccuracy()
+    metric.process(None, [s.to_dict() for s in samples])
+    assert 0 <= metric.evaluate(6)['clustering/accuracy'] <= 100
+
+
 def test_missing_branch_is_reported():
     model = FixMatch(classifier=tiny_classifier())
     with pytest.raises(ValueError, match=r"no \['unsup_student'\] samples"):
