@@ -103,9 +103,8 @@ def test_base_config_pipelines_run_on_the_layout(city):
     train.data_root = city['data_root']
     out = DATASETS.build(train)[0]
     gt = out['data_samples'].gt_sem_seg.data
-    # the crop is 256x512 (h x w); the base config's Pad(size=crop_size) reads size as (w, h) and pads the height
-    # to 512 (reported to the config's owner), so only the width is pinned here
-    assert gt.shape[-1] == 512 and tuple(out['inputs'].shape[-2:]) == tuple(gt.shape[-2:])
+    # the crop is 256x512 (h x w); mmcv's Pad takes (w, h), which the config accounts for
+    assert tuple(gt.shape[-2:]) == (256, 512) and tuple(out['inputs'].shape[-2:]) == (256, 512)
     assert (gt[gt != 255] <= 18).all()
     val = cfg.val_dataloader.dataset
     val.data_root = city['data_root']

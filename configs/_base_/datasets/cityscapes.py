@@ -6,16 +6,16 @@ dataset_type = 'CityscapesTrainIdsDataset'
 data_root = 'data/cityscapes'
 crop_size = (256, 512)
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadCheckedImageFromFile'),
     dict(type='LoadCheckedAnnotations'),
     dict(type='RandomResize', scale=(1024, 512), ratio_range=(0.5, 2.0), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='Pad', size=crop_size),
+    dict(type='Pad', size=(crop_size[1], crop_size[0])),  # mmcv's Pad size is (w, h)
     dict(type='PackSegInputs')
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadCheckedImageFromFile'),
     dict(type='Resize', scale=(1024, 512), keep_ratio=True),
     dict(type='LoadCheckedAnnotations'),
     dict(type='PackSegInputs')

@@ -5,7 +5,7 @@ dataset_type = 'ISIC2017Dataset'
 data_root = 'data/ISIC2017'
 crop_size = (256, 256)
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadCheckedImageFromFile'),
     dict(type='LoadCheckedAnnotations'),
     dict(type='RandomResize', scale=(256, 256), ratio_range=(1.0, 1.5), keep_ratio=False),
     dict(type='RandomCrop', crop_size=crop_size),
@@ -13,7 +13,7 @@ train_pipeline = [
     dict(type='PackSegInputs')
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadCheckedImageFromFile'),
     dict(type='Resize', scale=(256, 256), keep_ratio=False),
     dict(type='LoadCheckedAnnotations'),
     dict(type='PackSegInputs')

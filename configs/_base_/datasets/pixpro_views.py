@@ -22,7 +22,7 @@ view_pipeline2 = [
     dict(type='mmpretrain.Solarize', thr=128, prob=0.2),
 ]
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadCheckedImageFromFile'),
     dict(type='SelfSupViews', num_views=[1, 1], transforms=[view_pipeline1, view_pipeline2]),
     dict(type='PackViewInputs'),
 ]

@@ -8,7 +8,7 @@ data_root = 'data/cityscapes'
 crop_size = (256, 512)
 branch_field = ['sup', 'unsup_teacher', 'unsup_student']
 labeled_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadCheckedImageFromFile'),
     dict(type='LoadCheckedAnnotations'),
     dict(type='RandomResize', scale=(1024, 512), ratio_range=(0.5, 2.0), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
@@ -16,7 +16,7 @@ labeled_pipeline = [
     dict(type='MultiBranch', branch_field=branch_field, sup=[dict(type='PackSegInputs')]),
 ]
 unlabeled_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadCheckedImageFromFile'),
     dict(type='RandomResize', scale=(1024, 512), ratio_range=(0.5, 2.0), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),

@@ -8,7 +8,7 @@ data_root = 'data/demo'
 crop_size = (96, 96)
 branch_field = ['sup', 'unsup_teacher', 'unsup_student']
 labeled_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadCheckedImageFromFile'),
     dict(type='LoadCheckedAnnotations'),
     dict(type='RandomResize', scale=(128, 128), ratio_range=(0.75, 1.5), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
@@ -16,7 +16,7 @@ labeled_pipeline = [
     dict(type='MultiBranch', branch_field=branch_field, sup=[dict(type='PackSegInputs')]),
 ]
 unlabeled_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadCheckedImageFromFile'),
     dict(type='RandomResize', scale=(128, 128), ratio_range=(0.75, 1.5), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),

@@ -7,7 +7,7 @@ data_root = 'data/ISIC2017'
 crop_size = (256, 256)
 branch_field = ['sup', 'unsup_teacher', 'unsup_student']
 labeled_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadCheckedImageFromFile'),
     dict(type='LoadCheckedAnnotations'),
     dict(type='RandomResize', scale=(256, 256), ratio_range=(1.0, 1.5), keep_ratio=False),
     dict(type='RandomCrop', crop_size=crop_size),
@@ -15,7 +15,7 @@ labeled_pipeline = [
     dict(type='MultiBranch', branch_field=branch_field, sup=[dict(type='PackSegInputs')]),
 ]
 unlabeled_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadCheckedImageFromFile'),
     dict(type='RandomResize', scale=(256, 256), ratio_range=(1.0, 1.5), keep_ratio=False),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5, direction=['horizontal', 'vertical']),

@@ -14,7 +14,7 @@ data_root = 'data/VOCdevkit/VOC2012'
 crop_size = (321, 321)
 branch_field = ['sup', 'unsup_teacher', 'unsup_student']
 labeled_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadCheckedImageFromFile'),
     dict(type='LoadCheckedAnnotations'),
     dict(type='RandomResize', scale=(2048, 512), ratio_range=(0.5, 2.0), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
@@ -22,7 +22,7 @@ labeled_pipeline = [
     dict(type='MultiBranch', branch_field=branch_field, sup=[dict(type='PackSegInputs')]),
 ]
 unlabeled_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadCheckedImageFromFile'),
     dict(type='RandomResize', scale=(2048, 512), ratio_range=(0.5, 2.0), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),  # cat_max_ratio would need a mask
     dict(type='RandomFlip', prob=0.5),

@@ -1,0 +1,169 @@
+#!/usr/bin/env python
+"""Evidence experiment: semi-supervised segmentation on the demo scenes at few labels.
+
+Same iteration budget for every method (the configs' 1000 iterations, DeepLabV3+ R18 from scratch, 96x96 crops):
+
+- ``supervised``          the labeled split only (configs/deeplabv3plus/..._demo-5pct-96x96.py, its split swapped);
+- ``cutmix`` / ``classmix`` mean teachers on labeled + unlabeled scenes (configs/{cutmix,classmix}/..._demo-*.py);
+- ``pixpro_supervised``   supervised finetuning from the PixPro target-pretrained backbone;
+- ``pixpro_cutmix``       the method: PixPro target pretraining on all training scenes, then CutMix.
+
+The PixPro stage (configs/pixpro/pixpro_r18-d16_1xb32-300it_demo-96x96.py) runs once per seed and is shared by the
+two ``pixpro_*`` methods; its backbone is handed over with :func:`densessl.apis.extract_backbone`. Every finished
+run is evaluated with ``tools/test.py`` on the 200 validation scenes (teacher for the mean teachers) and leaves
+``<work-dir>/<setting>/<method>_seed<k>/test_metrics.json``; finished runs are skipped when restarted. The table
+(mean and spread over seeds) goes to ``<work-dir>/results_<setting>.md`` and stdout::
+
+    python tools/experiments/seg_demo_ssl.py                             # 5pct, all methods, seeds 0 1
+    python tools/experiments/seg_demo_ssl.py --setting 1pct --methods supervised cutmix --seeds 0
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, REPO)
+
+SUPERVISED = 'configs/deeplabv3plus/deeplabv3plus_r18-d16_1xb8-1k_demo-5pct-96x96.py'
+PIXPRO = 'configs/pixpro/pixpro_r18-d16_1xb32-300it_demo-96x96.py'
+METHODS = {
+    # name: (config template, backbone key, uses PixPro)
+    'supervised': (SUPERVISED, 'model.backbone', False),
+    'cutmix': ('configs/cutmix/cutmix_r18-d16_1xb16-1k_demo-{setting}-96x96.py', 'model.segmentor.backbone', False),
+    'classmix': ('configs/classmix/classmix_r18-d16_1xb16-1k_demo-{setting}-96x96.py', 'model.segmentor.backbone',
+                 False),
+    'pixpro_supervised': (SUPERVISED, 'model.backbone', True),
+    'pixpro_cutmix': ('configs/cutmix/cutmix_r18-d16_1xb16-1k_demo-{setting}-96x96.py', 'model.segmentor.backbone',
+                      True),
+}
+LABELS = {
+    'supervised': 'Supervised only', 'cutmix': 'CutMix', 'classmix': 'ClassMix',
+    'pixpro_supervised': 'PixPro target pretraining + supervised', 'pixpro_cutmix': 'PixPro target pretraining + CutMix'
+}
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('--setting', default='5pct', choices=['1pct', '2pct', '5pct'])
+    p.add_argument('--methods', nargs='+', default=list(METHODS), choices=list(METHODS))
+    p.add_argument('--seeds', nargs='+', type=int, default=[0, 1])
+    p.add_argument('--iters', type=int, default=1000, help='finetuning iterations (all methods)')
+    p.add_argument('--pixpro-iters', type=int, default=300)
+    p.add_argument('--work-dir', default=osp.join(REPO, 'work_dirs', 'seg_demo_ssl'))
+    p.add_argument('--threads', type=int, default=2)
+    return p.parse_args(argv)
+
+
+def _run(cmd, log):
+    t0 = time.time()
+    env = dict(os.environ, PYTHONPATH=REPO)
+    with open(log, 'a') as f:
+        f.write('$ ' + ' '.join(cmd) + '\n')
+        f.flush()
+        proc = subprocess.run(cmd, cwd=REPO, stdout=f, stderr=subprocess.STDOUT, env=env)
+    if proc.returncode:
+        raise RuntimeError(f'command failed ({proc.returncode}), see {log}: {" ".join(cmd)}')
+    return time.time() - t0
+
+
+def _split_options(method: str, setting: str, key: str):
+    if method in ('supervised', 'pixpro_supervised'):
+        return [f'train_dataloader.dataset.ann_file={REPO}/data/splits/demo/{setting}/labeled.txt']
+    return []
+
+
+def pixpro_backbone(seed: int, args) -> str:
+    """Run (or reuse) the PixPro stage of ``seed``; returns the extracted backbone file."""
+    out = osp.join(args.work_dir, 'pixpro', f'seed{seed}')
+    backbone = osp.join(out, 'backbone.pth')
+    if osp.isfile(backbone):
+        return backbone
+    os.makedirs(out, exist_ok=True)
+    log = osp.join(out, 'run.log')
+    secs = _run([sys.executable, 'tools/train.py', PIXPRO, '--work-dir', out, '--cfg-options',
+                 f'randomness.seed={seed}', f'train_cfg.max_iters={args.pixpro_iters}',
+                 f'default_hooks.checkpoint.interval={args.pixpro_iters}'], log)
+    from densessl.apis import extract_backbone
+    with open(osp.join(out, 'last_checkpoint')) as f:
+        ckpt = f.read().strip()
+    extract_backbone(ckpt, backbone)
+    with open(osp.join(out, 'time.json'), 'w') as f:
+        json.dump(dict(seconds=secs), f)
+    print(f'[seg_demo_ssl] PixPro seed {seed}: {secs / 60:.1f} min -> {backbone}', flush=True)
+    return backbone
+
+
+def run_method(method: str, seed: int, args) -> dict:
+    template, key, uses_pixpro = METHODS[method]
+    config = template.format(setting=args.setting)
+    out = osp.join(args.work_dir, args.setting, f'{method}_seed{seed}')
+    result_file = osp.join(out, 'test_metrics.json')
+    if osp.isfile(result_file):
+        with open(result_file) as f:
+            return json.load(f)
+    os.makedirs(out, exist_ok=True)
+    log = osp.join(out, 'run.log')
+    opts = [f'randomness.seed={seed}', f'train_cfg.max_iters={args.iters}',
+            f'param_scheduler.0.end={args.iters}', f'train_cfg.val_interval={args.iters}',
+            f'default_hooks.checkpoint.interval={args.iters}'] + _split_options(method, args.setting, key)
+    if uses_pixpro:
+        opts += [f'{key}.init_cfg.type=Pretrained', f'{key}.init_cfg.checkpoint={pixpro_backbone(seed, args)}']
+    secs = _run([sys.executable, 'tools/train.py', config, '--work-dir', out, '--cfg-options'] + opts, log)
+    ckpt = osp.join(out, f'iter_{args.iters}.pth')
+    _run([sys.executable, 'tools/test.py', config, ckpt, '--work-dir', osp.join(out, 'test'), '--out',
+          result_file], log)
+    with open(result_file) as f:
+        metrics = json.load(f)
+    metrics['train_minutes'] = round(secs / 60, 2)
+    with open(result_file, 'w') as f:
+        json.dump(metrics, f, indent=2)
+    print(f'[seg_demo_ssl] {method} seed {seed}: mIoU {metrics.get("mIoU")} ({secs / 60:.1f} min)', flush=True)
+    return metrics
+
+
+def _fmt(values):
+    if not values:
+        return 'n/a'
+    mean = statistics.mean(values)
+    if len(values) == 1:
+        return f'{mean:.2f}'
+    return f'{mean:.2f} ± {statistics.stdev(values):.2f}'
+
+
+def table(results: dict, args) -> str:
+    n_labeled = len(open(osp.join(REPO, 'data', 'splits', 'demo', args.setting, 'labeled.txt')).read().split())
+    lines = [f'Demo scenes, {args.setting} ({n_labeled} labeled of 1000), {args.iters} iterations, seeds '
+             f'{" ".join(map(str, args.seeds))} (mean ± std over seeds)', '',
+             '| method | mIoU | mDice | per-seed mIoU | train min/run |', '|---|---|---|---|---|']
+    for method in args.methods:
+        runs = results.get(method, [])
+        miou = [r['mIoU'] for r in runs]
+        mdice = [r['mDice'] for r in runs if 'mDice' in r]
+        mins = [r.get('train_minutes', 0) for r in runs]
+        lines.append(f'| {LABELS[method]} | {_fmt(miou)} | {_fmt(mdice)} | {", ".join(f"{v:.2f}" for v in miou)} | '
+                     f'{statistics.mean(mins) if mins else 0:.1f} |')
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.environ.setdefault('OMP_NUM_THREADS', str(args.threads))
+    os.makedirs(args.work_dir, exist_ok=True)
+    results = {m: [] for m in args.methods}
+    for seed in args.seeds:
+        for method in args.methods:
+            results[method].append(run_method(method, seed, args))
+            text = table(results, args)
+            with open(osp.join(args.work_dir, f'results_{args.setting}.md'), 'w') as f:
+                f.write(text + '\n')
+    print(text)
+    return results
+
+
+if __name__ == '__main__':
+    main()
