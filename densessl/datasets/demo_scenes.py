@@ -72,12 +72,13 @@ def read_idx(root: str, part: str) -> Tuple[np.ndarray, np.ndarray]:
 
 
 def find_fmnist_root(fmnist_root: Optional[str] = None) -> str:
-    """The first folder holding Fashion-MNIST: the argument, ``$DENSESSL_FMNIST_ROOT``, the Debian package's
-    folder, then ``data/fashion_mnist``."""
-    candidates = [fmnist_root] if fmnist_root else []
-    if os.environ.get('DENSESSL_FMNIST_ROOT'):
-        candidates.append(os.environ['DENSESSL_FMNIST_ROOT'])
-    candidates += list(DEFAULT_FMNIST_DIRS)
+    """The folder holding Fashion-MNIST: the argument when given (only it), else the first of
+    ``$DENSESSL_FMNIST_ROOT``, the Debian package's folder and ``data/fashion_mnist`` that holds the files."""
+    if fmnist_root:
+        candidates = [fmnist_root]
+    else:
+        candidates = [os.environ['DENSESSL_FMNIST_ROOT']] if os.environ.get('DENSESSL_FMNIST_ROOT') else []
+        candidates += list(DEFAULT_FMNIST_DIRS)
     for c in candidates:
         if any(osp.isfile(osp.join(c, 'train-images-idx3-ubyte' + s)) for s in ('', '.gz')):
             return c
@@ -197,7 +198,7 @@ def generate_demo_dataset(out_root: str, fmnist_root: Optional[str] = None, num_
                 counts += np.bincount(m.ravel(), minlength=len(DEMO_CLASSES))
         params = dict(num_train=num_train, num_val=num_val, size=size, seed=seed, classes=list(DEMO_CLASSES),
                       fmnist_labels=list(FMNIST_LABELS), fmnist_root=osp.abspath(src),
-                      train_pixel_share={c: round(float(v) / counts.sum(), 4)
+                      train_pixel_share={c: round(float(v / counts.sum()), 4)
                                          for c, v in zip(DEMO_CLASSES, counts)})
         with open(osp.join(tmp, 'demo_params.json'), 'w') as f:
             json.dump(params, f, indent=2)

@@ -78,3 +78,21 @@ def test_recipe_rejects_bad_stage_references(tmp_path):
     missing.write_text("stages = [dict(name='a', config='nope.py')]\n")
     with pytest.raises(FileNotFoundError, match='nope.py'):
         load_stage_configs(Config.fromfile(str(missing)))
+
+
+@pytest.mark.parametrize('recipe_name', ['pixpro_voc_1pct.py', 'pixpro_demo_5pct.py'])
+def test_shipped_recipes_resolve_pixpro_then_cutmix(recipe_name):
+    """The one-command recipes: PixPro stage, then a CutMix stage whose backbone key exists and has the same
+    (plain-stem) backbone type as the PixPro stage, so the hand-off loads without missing stem keys."""
+    from densessl.engine.recipe import _get_key
+    recipe = Config.fromfile(osp.join(REPO, 'configs', recipe_name))
+    stages = load_stage_configs(recipe)
+    assert [s['name'] for s in stages] == ['pixpro', 'cutmix'] and recipe.evaluate
+    pre, fin = stages[0]['cfg'], stages[1]['cfg']
+    assert pre.model.type == 'PixPro' and fin.model.type == 'CutMixSegmentor'
+    assert stages[1]['spec']['init_backbone_from'] == 'pixpro'
+    seg_backbone = _get_key(fin, stages[1]['spec']['backbone_key'])
+    assert seg_backbone.type == pre.model.backbone.type == 'ResNet'
+    assert seg_backbone.depth == pre.model.backbone.depth
+    split = fin.train_dataloader.dataset.datasets[0].ann_file
+    assert split.endswith(('voc/1pct/labeled.txt', 'demo/5pct/labeled.txt'))
