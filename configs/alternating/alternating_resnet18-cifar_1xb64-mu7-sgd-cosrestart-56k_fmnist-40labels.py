@@ -1,0 +1,62 @@
+# Alternating optimisation (Rebuffi et al., "Semi-Supervised Learning with Scarce Annotations", Sec. 3.3) on
+# Fashion-MNIST with 40 labels, from self-supervised (RotNet) weights: use the recipe
+# alternating-rotnet_resnet18-cifar_fmnist-40labels.py, which hands the RotNet backbone to this stage.
+#   phase 1 (2 000 it):  linear classifier on the frozen pretext features, labeled images only
+#   refresh:             pseudo-labels of all unlabeled images (PseudoLabelRefreshHook, test pipeline),
+#                        weights reset to the pretext weights, optimiser state cleared
+#   phase 2 (2 rounds of 26 800 it = 200 epochs of the unlabeled set each): CE on labeled images
+#                        + 0.5 KL to the previous epoch's predictions + 0.5 CE to the pseudo-labels, on a random 2/3
+#                        of the unlabeled images, reshuffled every epoch (134 it = one pass of 59 960 images at 448
+#                        per batch); round 2 starts from fresh pseudo-labels of round 1's model
+# Same data, batch (64 labeled + 7 x 64 unlabeled, weak view only) and SGD as FixMatch; the learning rate restarts
+# its cosine decay at each phase / round (CosineRestartLR).
+_base_ = [
+    '../_base_/models/resnet18-cifar_semi-cls.py', '../_base_/datasets/fmnist_semi.py',
+    '../_base_/schedules/fixmatch_sgd_cos_1m.py', '../_base_/default_cls_runtime.py'
+]
+num_unlabeled = 59960  # lines of data/splits/fashion_mnist/40labels/unlabeled.txt
+phase1_iters = 2000
+epoch_iters = 134
+phase2_iters = 200 * epoch_iters
+num_rounds = 2
+max_iters = phase1_iters + num_rounds * phase2_iters
+data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor', mean=[72.94] * 3, std=[90.02] * 3, to_rgb=False)
+model = dict(
+    type='AlternatingClassifier',
+    classifier=dict(data_preprocessor=data_preprocessor),
+    data_preprocessor=dict(data_preprocessor=data_preprocessor),
+    semi_train_cfg=dict(
+        num_samples=num_unlabeled,
+        phase1_iters=phase1_iters,
+        phase2_iters=phase2_iters,
+        num_rounds=num_rounds,
+        epoch_iters=epoch_iters,
+        subset_ratio=2 / 3,
+        subset_seed=0,
+        te_weight=0.5,
+        pl_weight=0.5,
+        te_alpha=0.0,
+        unsup_weight=1.0))
+unlabeled_pipeline = [
+    dict(type='GrayToRGB'),
+    dict(type='MultiBranch', branch_field=_base_.branch_field, unsup_teacher=_base_.weak_pipeline + [_base_.pack]),
+]
+train_dataloader = dict(
+    dataset=dict(datasets=[_base_.labeled_dataset, dict(_base_.unlabeled_dataset, pipeline=unlabeled_pipeline)]))
+# the unlabeled set as the refresh hook predicts it: no augmentation, fixed order
+refresh_dataloader = dict(
+    batch_size=256,
+    num_workers=2,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(_base_.unlabeled_dataset, pipeline=_base_.test_pipeline))
+custom_hooks = [
+    dict(type='MeanTeacherHook', teacher_momentum=0.999),
+    dict(type='PseudoLabelRefreshHook', dataloader=refresh_dataloader),
+]
+custom_imports = dict(imports=_base_.custom_imports.imports + ['densessl.engine.hooks.pseudo_label_refresh_hook'])
+param_scheduler = [
+    dict(type='CosineRestartLR', periods=[phase1_iters] + [phase2_iters] * num_rounds,
+         restart_weights=[1.0] * (1 + num_rounds), eta_min=0.0, by_epoch=False)
+]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=epoch_iters * 20)

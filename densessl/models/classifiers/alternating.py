@@ -1,0 +1,272 @@
+"""Alternating optimisation of Rebuffi et al., "Semi-Supervised Learning with Scarce Annotations" (CVPR-W 2020,
+arXiv:1905.08845, Sec. 3.3), on :class:`SemiBaseClassifier`.
+
+The network starts from self-supervised (pretext, e.g. RotNet) weights. Training alternates two phases, all in one
+run, the phase being a function of the iteration::
+
+    phase 1  [0, phase1_iters):        backbone frozen at the pretext weights (no gradient, BN in eval mode);
+                                       only the linear classifier is fitted:  loss = CE(fc(f(x_sup)), y)
+    refresh  (PseudoLabelRefreshHook): p = softmax(student(u)) for every unlabeled u      -> (N, C)
+                                       pseudo-labels y_u = argmax p, ensemble target z = p,
+                                       student (and EMA teacher) reset to the pretext weights (exact copy),
+                                       optimiser state cleared
+    phase 2  round r, epoch e:         S_e = random 2/3 of the unlabeled set (reshuffled every epoch, seeded)
+        loss = CE(student(x_sup), y)
+             + lambda_u * mean_{u in batch, u in S_e} [ te_weight * KL(z_u || softmax(student(u)))
+                                                       + pl_weight * CE(student(u), y_u) ]
+    every epoch_iters in phase 2:      z <- alpha z + (1 - alpha) p_new   (alpha = 0: the previous epoch's
+                                       predictions, temporal ensembling), new subset S_{e+1}
+    next round (num_rounds > 1):       pseudo-labels from the current model, reset to the pretext weights again
+
+``te_weight = pl_weight = 0.5`` as in the paper. The per-sample memories (pseudo-labels, ensemble targets, subset
+mask) are persistent buffers indexed by the unlabeled samples' ``sample_idx``, so a resumed run continues exactly;
+the pretext weights are kept in a frozen copy of the classifier (``pretext``), taken at the first training step (or
+the first refresh), i.e. after ``init_weights`` loaded the pretext backbone.
+"""
+import contextlib
+from typing import Dict, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch import Tensor
+
+from densessl.models.ssl import kl_divergence
+from densessl.registry import MODELS
+from .semi_base_classifier import DEFAULT_SEMI_TRAIN_CFG, SemiBaseClassifier, _sample_indices
+
+__all__ = ['AlternatingClassifier', 'random_subset_mask']
+
+
+def random_subset_mask(num_samples: int, ratio: float, seed: int = 0, epoch: int = 0) -> Tensor:
+    """A seeded random subset of ``round(ratio * num_samples)`` samples, different for every ``epoch``.
+
+    Args:
+        num_samples (int): ``N``.
+        ratio (float): share of the samples kept, in ``(0, 1]``.
+        seed (int): seed of the run.
+        epoch (int): which reshuffle (the same ``(seed, epoch)`` always gives the same subset).
+
+    Shape:
+        - output: :math:`(N,)` bool
+
+    Returns:
+        Tensor: ``True`` for the samples of the subset.
+
+    Examples:
+        >>> m = random_subset_mask(9, 2 / 3, seed=0, epoch=0)
+        >>> int(m.sum()), torch.equal(m, random_subset_mask(9, 2 / 3, 0, 0))
+        (6, True)
+    """
+    if num_samples < 1:
+        raise ValueError(f'random_subset_mask: num_samples must be >= 1, got {num_samples}')
+    if not 0.0 < ratio <= 1.0:
+        raise ValueError(f'random_subset_mask: ratio must be in (0, 1], got {ratio}')
+    gen = torch.Generator().manual_seed(int(seed) * 1_000_003 + int(epoch))
+    keep = torch.randperm(num_samples, generator=gen)[:round(ratio * num_samples)]
+    mask = torch.zeros(num_samples, dtype=torch.bool)
+    mask[keep] = True
+    return mask
+
+
+@contextlib.contextmanager
+def _eval_mode(*modules: nn.Module):
+    """Eval mode for ``modules`` inside the context (batch norm uses and keeps its running statistics)."""
+    modes = [(m, m.training) for m in modules if m is not None]
+    try:
+        for m, _ in modes:
+            m.eval()
+        yield
+    finally:
+        for m, mode in modes:
+            m.train(mode)
+
+
+@MODELS.register_module()
+class AlternatingClassifier(SemiBaseClassifier):
+    """Rebuffi et al.'s alternating optimisation: linear fit on frozen pretext features, pseudo-labels, reset to
+    the pretext weights, pseudo-label + temporal-ensembling training on a reshuffled 2/3 of the unlabeled data.
+
+    Needs :class:`~densessl.engine.hooks.PseudoLabelRefreshHook` in ``custom_hooks`` (it predicts the unlabeled
+    set when :meth:`refresh_due` says so) and ``sample_idx`` in the unlabeled samples.
+
+    ``semi_train_cfg`` keys (besides the base keys):
+
+    - ``num_samples`` (int, required): ``N``, the size of the unlabeled set.
+    - ``phase1_iters`` (int): iterations of the linear fit (phase 1).
+    - ``phase2_iters`` (int): iterations of each phase-2 round; ``num_rounds`` (int, 1): how many.
+    - ``epoch_iters`` (int): iterations of one phase-2 epoch (targets and subset refreshed after each).
+    - ``subset_ratio`` (float, 2/3), ``subset_seed`` (int, 0): the reshuffled subset of unlabeled samples used.
+    - ``te_weight`` (0.5), ``pl_weight`` (0.5): weights of the KL to the ensemble target and of the pseudo-label
+      cross-entropy; ``te_alpha`` (0.0): ensemble momentum (0 = the previous epoch's predictions).
+
+    Losses: ``sup_loss`` (both phases), ``unsup_loss_te``, ``unsup_loss_pl`` (phase 2); logs ``unsup_mask_ratio``
+    (share of the batch's unlabeled samples in the subset), ``phase``.
+
+    Raises:
+        ValueError: ``num_samples`` missing or bad phase lengths / weights.
+    """
+
+    default_semi_train_cfg = dict(
+        DEFAULT_SEMI_TRAIN_CFG,
+        num_samples=None,
+        phase1_iters=1000,
+        phase2_iters=10000,
+        num_rounds=1,
+        epoch_iters=1000,
+        subset_ratio=2 / 3,
+        subset_seed=0,
+        te_weight=0.5,
+        pl_weight=0.5,
+        te_alpha=0.0)
+    required_unsup_branches = ('unsup_teacher', )
+
+    def __init__(self, classifier: dict, *args, **kwargs) -> None:
+        super().__init__(classifier, *args, **kwargs)
+        cfg = self.semi_train_cfg
+        name = type(self).__name__
+        n = cfg['num_samples']
+        if not isinstance(n, int) or n < 1:
+            raise ValueError(f'{name}: semi_train_cfg.num_samples must be the size of the unlabeled set, got {n!r}')
+        for key in ('phase2_iters', 'num_rounds', 'epoch_iters'):
+            if not isinstance(cfg[key], int) or cfg[key] < 1:
+                raise ValueError(f'{name}: semi_train_cfg.{key} must be a positive integer, got {cfg[key]!r}')
+        if not isinstance(cfg['phase1_iters'], int) or cfg['phase1_iters'] < 0:
+            raise ValueError(f"{name}: semi_train_cfg.phase1_iters must be >= 0, got {cfg['phase1_iters']!r}")
+        if not 0.0 <= cfg['te_alpha'] < 1.0:
+            raise ValueError(f"{name}: semi_train_cfg.te_alpha must be in [0, 1), got {cfg['te_alpha']}")
+        random_subset_mask(1, cfg['subset_ratio'])  # validates the ratio
+        c = self.num_classes
+        self.pretext = MODELS.build(classifier)
+        self.freeze(self.pretext)
+        self.register_buffer('pretext_saved', torch.zeros((), dtype=torch.bool))
+        self.register_buffer('pl_probs', torch.zeros(n, c))
+        self.register_buffer('te_target', torch.zeros(n, c))
+        self.register_buffer('subset_mask', torch.zeros(n, dtype=torch.bool))
+        self.register_buffer('refreshed_step', torch.full((), -1, dtype=torch.long))
+
+    def train(self, mode: bool = True) -> 'AlternatingClassifier':
+        super().train(mode)
+        self.pretext.eval()
+        return self
+
+    # ------------------------------------------------------------------ schedule
+    def phase(self, step: int) -> int:
+        """1 during the linear fit, 2 afterwards."""
+        return 1 if step < self.semi_train_cfg['phase1_iters'] else 2
+
+    def position(self, step: int) -> Tuple[int, int]:
+        """``(round, epoch within the round)`` of a phase-2 ``step`` (the last round runs on past its end)."""
+        cfg = self.semi_train_cfg
+        t = step - cfg['phase1_iters']
+        if t < 0:
+            raise ValueError(f'step {step} is in phase 1')
+        rnd = min(t // cfg['phase2_iters'], cfg['num_rounds'] - 1)
+        return rnd, (t - rnd * cfg['phase2_iters']) // cfg['epoch_iters']
+
+    @property
+    def total_iters(self) -> int:
+        """Length of the whole schedule (``train_cfg.max_iters`` should equal it)."""
+        cfg = self.semi_train_cfg
+        return cfg['phase1_iters'] + cfg['num_rounds'] * cfg['phase2_iters']
+
+    def refresh_due(self, step: int) -> bool:
+        """Whether new predictions of the unlabeled set are needed before training iteration ``step``: at the
+        start of every phase-2 round and of every phase-2 epoch."""
+        cfg = self.semi_train_cfg
+        t = step - cfg['phase1_iters']
+        if t < 0 or t >= cfg['num_rounds'] * cfg['phase2_iters'] or int(self.refreshed_step) == step:
+            return False
+        return (t % cfg['phase2_iters']) % cfg['epoch_iters'] == 0
+
+    def predictions_network(self) -> nn.Module:
+        """The network whose predictions make the pseudo-labels and ensemble targets (the student)."""
+        return self.student
+
+    # ------------------------------------------------------------------ pretext weights
+    @torch.no_grad()
+    def save_pretext(self) -> None:
+        """Keep the student's current weights as the pretext weights phase 2 restarts from."""
+        self.pretext.load_state_dict(self.student.state_dict())
+        self.pretext_saved.fill_(True)
+
+    @torch.no_grad()
+    def reset_to_pretext(self) -> None:
+        """Student and teacher back to the pretext weights (exact copies, buffers included)."""
+        if not bool(self.pretext_saved):
+            raise RuntimeError(f'{type(self).__name__}: no pretext weights saved yet')
+        state = self.pretext.state_dict()
+        self.student.load_state_dict(state)
+        self.teacher.load_state_dict(state)
+
+    @torch.no_grad()
+    def refresh(self, step: int, probs: Tensor) -> Dict[str, bool]:
+        """Take new predictions ``probs`` ``(N, C)`` of the unlabeled set before iteration ``step``.
+
+        At a round start they become the pseudo-labels and the ensemble target and the weights are reset to the
+        pretext weights; within a round they update the ensemble target. The subset is reshuffled either way.
+
+        Returns:
+            dict: ``reset`` (bool): whether the weights were reset (the hook then clears the optimiser state).
+        """
+        cfg = self.semi_train_cfg
+        if probs.shape != self.pl_probs.shape:
+            raise ValueError(f'{type(self).__name__}.refresh: expected predictions of shape '
+                             f'{tuple(self.pl_probs.shape)} (num_samples, num_classes), got {tuple(probs.shape)}')
+        if not bool(self.pretext_saved):
+            self.save_pretext()
+        probs = probs.to(self.pl_probs)
+        rnd, epoch = self.position(step)
+        reset = epoch == 0
+        if reset:
+            self.pl_probs.copy_(probs)
+            self.te_target.copy_(probs)
+            self.reset_to_pretext()
+        else:
+            self.te_target.mul_(cfg['te_alpha']).add_(probs, alpha=1.0 - cfg['te_alpha'])
+        epochs_per_round = -(-cfg['phase2_iters'] // cfg['epoch_iters'])
+        self.subset_mask.copy_(random_subset_mask(len(probs), cfg['subset_ratio'], cfg['subset_seed'],
+                                                  rnd * epochs_per_round + epoch))
+        self.refreshed_step.fill_(step)
+        return dict(reset=reset)
+
+    # ------------------------------------------------------------------ losses
+    def loss_semi(self, inputs: Dict[str, Tensor], data_samples: Dict[str, list]) -> dict:
+        if not bool(self.pretext_saved):
+            self.save_pretext()
+        step = int(self.ssl_iter)
+        if self.phase(step) == 1:
+            # only the linear classifier learns: features without gradient, BN statistics untouched
+            with torch.no_grad(), _eval_mode(self.student.backbone, getattr(self.student, 'neck', None)):
+                feats = self.features(self.student, inputs['sup'])
+            losses = self.sup_loss(self.head_logits(self.student, feats), data_samples['sup'])
+            losses['phase'] = torch.ones(())
+            return losses
+        if int(self.refreshed_step) < 0:
+            raise RuntimeError(f'{type(self).__name__}: phase 2 started without pseudo-labels; add '
+                               "dict(type='PseudoLabelRefreshHook', dataloader=<the unlabeled set>) to custom_hooks")
+        samples_u = data_samples.get('unsup_teacher')
+        idx = _sample_indices(samples_u, self.pl_probs.device)
+        if idx is None:
+            raise ValueError(f'{type(self).__name__}: the unlabeled samples carry no sample_idx')
+        logits_sup, logits_u = self.forward_student(inputs['sup'], inputs['unsup_teacher'])
+        losses = self.sup_loss(logits_sup, data_samples['sup'])
+        losses.update(self.loss_unsup(logits_u, idx, samples_u))
+        losses['phase'] = torch.full((), 2.0)
+        return losses
+
+    def loss_unsup(self, logits_u: Tensor, indices: Tensor, samples_u=None) -> dict:
+        """Temporal-ensembling KL and pseudo-label CE of the unlabeled logits ``(B, C)``, averaged over the
+        samples of ``indices`` ``(B,)`` that are in the current subset."""
+        cfg = self.semi_train_cfg
+        selected = self.subset_mask[indices].to(logits_u.dtype)
+        count = selected.sum().clamp_min(1.0)
+        labels = self.pl_probs[indices].argmax(1)
+        kl = kl_divergence(logits_u, self.te_target[indices].to(logits_u.dtype), reduction='none')
+        ce = F.cross_entropy(logits_u, labels, reduction='none')
+        factor = self.unsup_factor()
+        out = dict(unsup_loss_te=(kl * selected).sum() / count * cfg['te_weight'] * factor,
+                   unsup_loss_pl=(ce * selected).sum() / count * cfg['pl_weight'] * factor,
+                   unsup_mask_ratio=selected.mean().detach())
+        out.update(self.pseudo_label_log(labels, selected.bool(), samples_u))
+        return out

@@ -1,0 +1,56 @@
+"""The first step of S4L's "Mix Of All Models" (MOAM, Zhai et al., "S4L: Self-Supervised Semi-Supervised
+Learning", ICCV 2019, Sec. 5): S4L-Rotation trained jointly with VAT and entropy minimisation.
+
+A training step::
+
+    S4L-Rotation:  CE on the 4 rotations of x_sup  +  w_rot * CE(rotation_head, rotation labels)   (labeled + u)
+    VAT:           r_adv = vat_perturbation(student, u)      (BN statistics untouched)
+                   + lambda_u(t) * [ KL(p(u).detach() || p(u + r_adv)) + entmin_weight * H(p(u)) ]
+
+The whole MOAM (this step -> retraining on its pseudo-labels -> finetuning on the labeled images) is the recipe
+``configs/moam/moam_resnet18-cifar_fmnist-40labels.py``.
+"""
+from typing import Dict
+
+import torch
+from torch import Tensor
+
+from densessl.models.ssl import entropy, kl_divergence
+from densessl.registry import MODELS
+from .s4l import S4LRotation
+from .vat import frozen_bn_stats, vat_perturbation
+
+__all__ = ['S4LRotationVAT']
+
+
+@MODELS.register_module()
+class S4LRotationVAT(S4LRotation):
+    """S4L-Rotation + VAT + EntMin on the (weak) unlabeled images.
+
+    ``semi_train_cfg`` keys: :class:`S4LRotation`'s and :class:`VAT`'s (``xi``, ``eps``, ``power_iters``,
+    ``entmin_weight``). Losses: ``sup_loss``, ``unsup_loss_rot``, ``unsup_loss_vat``, ``unsup_loss_entmin``.
+    """
+
+    default_semi_train_cfg = dict(
+        S4LRotation.default_semi_train_cfg, xi=1e-6, eps=6.0, power_iters=1, entmin_weight=0.06)
+
+    @property
+    def required_unsup_branches(self):
+        return ('unsup_teacher', )
+
+    def _student_logits(self, x: Tensor) -> Tensor:
+        return self.head_logits(self.student, self.features(self.student, x))
+
+    def loss_semi(self, inputs: Dict[str, Tensor], data_samples: Dict[str, list]) -> dict:
+        losses = super().loss_semi(inputs, data_samples)
+        cfg = self.semi_train_cfg
+        x_u = inputs['unsup_teacher']
+        with frozen_bn_stats(self.student):
+            logits_u = self._student_logits(x_u)
+            r_adv = vat_perturbation(self._student_logits, x_u, logits_u, cfg['xi'], cfg['eps'], cfg['power_iters'])
+            logits_adv = self._student_logits(x_u + r_adv)
+        factor = self.unsup_factor()
+        losses['unsup_loss_vat'] = kl_divergence(logits_adv, torch.softmax(logits_u.detach(), dim=1)) * factor
+        if cfg['entmin_weight'] > 0:
+            losses['unsup_loss_entmin'] = entropy(logits_u) * cfg['entmin_weight'] * factor
+        return losses

@@ -1,0 +1,170 @@
+"""AS3L: constrained k-means keeps the labeled samples fixed, the active selection is deterministic and picks
+cluster medians, the prior is fused as normalise(prior + p) and dropped after T, and a short Runner training."""
+import math
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.runner import Runner
+from mmpretrain.structures import DataSample
+
+from densessl.apis.as3l import (active_selection, cluster_medians, consistent_clusters, constrained_kmeans,
+                                propagate_prior)
+from densessl.models.classifiers import AS3L, load_prior
+from densessl.utils import register_all_modules
+
+from .cls_fixtures import REPO, tiny_classifier, tiny_config
+
+AS3L_CFG = osp.join(REPO, 'configs', 'as3l', 'as3l_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py')
+
+
+@pytest.fixture(autouse=True, scope='module')
+def _registry():
+    register_all_modules()
+
+
+def _blobs(centres, per=10, spread=0.3, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    pts = [torch.tensor(c, dtype=torch.float64) + spread * torch.randn(per, len(c), generator=gen,
+                                                                       dtype=torch.float64) for c in centres]
+    return torch.cat(pts)
+
+
+def test_constrained_kmeans_keeps_seed_labels_fixed():
+    x = _blobs([(0., 0.), (10., 0.)])  # samples 0..9 near (0, 0), 10..19 near (10, 0)
+    # sample 11 lies in the second blob but is labeled with the first blob's class: it must stay there
+    seeds, labels = [0, 10, 11], [4, 1, 4]
+    for k in (2, 3, 5):
+        assign, cls = constrained_kmeans(x, seeds, labels, k, normalize=False, seed=k)
+        assert cls.shape == (k, ) and assign.shape == (20, )
+        assert cls[assign[torch.tensor(seeds)]].tolist() == labels
+        assert sorted(set(cls.tolist())) == [1, 4]
+        others = [i for i in range(20) if i not in seeds]
+        assert all(cls[assign[i]] == (4 if i < 10 else 1) for i in others)
+    with pytest.raises(ValueError, match='num_clusters'):
+        constrained_kmeans(x, seeds, labels, 1, normalize=False)
+    with pytest.raises(ValueError, match='more than once'):
+        constrained_kmeans(x, [0, 0], [1, 2], 2)
+    with pytest.raises(ValueError, match='same length'):
+        constrained_kmeans(x, [0, 1], [1], 2)
+
+
+def test_constrained_kmeans_hand_computed_centres():
+    x = torch.tensor([[0.], [0.2], [1.], [5.], [5.2]])
+    assign, cls = constrained_kmeans(x, [0, 2], [3, 7], 2, normalize=False)
+    # sample 2 (at 1.0) is nearer to class 3's centre (0.1) than to class 7's ((1 + 5 + 5.2) / 3), yet stays
+    assert cls[assign].tolist() == [3, 3, 7, 7, 7] and assign.tolist() == [0, 0, 1, 1, 1]
+
+
+def test_propagated_prior_rows():
+    x = _blobs([(0., 0.), (10., 0.), (0., 10.)])
+    seeds, labels = [0, 10, 20], [2, 0, 1]
+    prior = propagate_prior(x, seeds, labels, num_classes=4, ks=(3, 4, 6, 100), normalize=False)
+    assert prior.shape == (30, 4) and prior.dtype == torch.float32
+    assert torch.allclose(prior.sum(1), torch.ones(30))
+    # well separated blobs: every K (100 > N is skipped) puts each blob with its seed's class
+    expected = torch.zeros(30, 4)
+    expected[:10, 2] = expected[10:20, 0] = expected[20:, 1] = 1
+    assert torch.equal(prior, expected)
+    # an ambiguous point halfway between two blobs gets a split vote (share of the K values)
+    x2 = torch.cat([x, torch.tensor([[5., 0.]], dtype=torch.float64)])
+    p = propagate_prior(x2, seeds, labels, 4, ks=(3, 4, 5, 6, 8), normalize=False)[30]
+    assert p.sum().item() == pytest.approx(1.0) and p[1] == 0 and p[3] == 0
+    with pytest.raises(ValueError, match='seed_labels'):
+        propagate_prior(x, seeds, [0, 1, 9], num_classes=4)
+
+
+def test_selection_is_deterministic_and_picks_medians():
+    # three 1-D groups; their medians are 2., 102. and 201.
+    vals = [0., 1., 2., 3., 10., 100., 101., 102., 104., 110., 200., 201., 202.]
+    x = torch.tensor(vals).unsqueeze(1)
+    labels, consistent = consistent_clusters(x, 3, num_runs=4, seed=3, normalize=False)
+    assert bool(consistent.all())
+    picked = active_selection(x, 3, num_runs=4, seed=3, normalize=False)
+    assert [vals[i] for i in picked] == [2., 102., 201.]
+    assert torch.equal(picked, active_selection(x, 3, num_runs=4, seed=3, normalize=False))
+    # deterministic on random features too, and one sample per cluster
+    feats = torch.randn(200, 8, generator=torch.Generator().manual_seed(0))
+    a, b = active_selection(feats, 10, seed=5), active_selection(feats, 10, seed=5)
+    assert torch.equal(a, b) and len(a) == 10 and len(set(a.tolist())) == 10
+    # the median is taken over the eligible (consistent) members only
+    y = torch.tensor([[0.], [1.], [2.], [3.], [4.]])
+    assert cluster_medians(y, torch.zeros(5), normalize=False).tolist() == [2]
+    mask = torch.tensor([True, True, False, False, True])  # eligible 0, 1, 4: median 1
+    assert cluster_medians(y, torch.zeros(5), mask, normalize=False).tolist() == [1]
+
+
+def _samples(idx):
+    return [DataSample(metainfo=dict(sample_idx=i)) for i in idx]
+
+
+def _as3l(prior_iters=1):
+    prior = torch.zeros(4, 3)
+    prior[0] = torch.tensor([1., 0., 0.])
+    prior[3] = torch.tensor([0., 0., 2.])
+    return AS3L(classifier=tiny_classifier(num_classes=3), prior=prior,
+                semi_train_cfg=dict(confidence=dict(_delete_=True, type='ConfidenceMask', threshold=0.0),
+                                    prior_iters=prior_iters))
+
+
+def test_prior_fusion_hand_computed_and_dropped_after_T():
+    model = _as3l(prior_iters=1)
+    weak = torch.tensor([[0., 0., 0.], [math.log(2.), 0., 0.]])  # p = (1/3, 1/3, 1/3) and (1/2, 1/4, 1/4)
+    samples = _samples([0, 3])
+    prior = model.batch_prior(samples)
+    pl = model.pseudo_labeler(weak, prior=prior)
+    # normalise(prior + p): (4/3, 1/3, 1/3) / 2 and (1/2, 1/4, 9/4) / 3
+    assert torch.allclose(pl.probs, torch.tensor([[1., 0., 0.], [0., 0., 1.]]))  # hard targets
+    assert pl.labels.tolist() == [0, 2]
+    assert torch.allclose(pl.confidence, torch.tensor([2 / 3, 3 / 4]))
+    strong = torch.tensor([[2., 0., 0.], [0., 0., 2.]], requires_grad=True)
+    ce_right = math.log(1 + 2 * math.exp(-2))  # CE of logits (2, 0, 0) on its large class
+    ce_wrong = math.log(math.exp(2) + 2)  # ... on a small class
+    on = model.loss_unsup(weak, strong, samples)
+    assert on['unsup_prior_on'].item() == 1
+    assert on['unsup_loss'].item() == pytest.approx(ce_right, rel=1e-5)  # labels 0 and 2
+    assert model.pseudo_labeler.prior is None  # the batch prior does not stay behind
+    on['unsup_loss'].backward()
+    assert strong.grad.abs().sum() > 0
+    model.ssl_iter.fill_(1)  # iteration T: prior dropped, labels from the weak prediction alone (0 and 0)
+    assert model.batch_prior(samples) is None
+    off = model.loss_unsup(weak, strong, samples)
+    assert off['unsup_prior_on'].item() == 0
+    assert off['unsup_loss'].item() == pytest.approx((ce_right + ce_wrong) / 2, rel=1e-5)
+
+
+def test_prior_checks(tmp_path):
+    flex = dict(confidence=dict(num_samples=4))
+    with pytest.raises(ValueError, match='prior_file'):
+        AS3L(classifier=tiny_classifier(num_classes=3), semi_train_cfg=flex)
+    with pytest.raises(ValueError, match=r'expected \(4, 3\)'):
+        AS3L(classifier=tiny_classifier(num_classes=3), prior=torch.zeros(4, 5), semi_train_cfg=flex)
+    with pytest.raises(ValueError, match=r'expected \(4, 3\)'):
+        AS3L(classifier=tiny_classifier(num_classes=3), prior=torch.zeros(5, 3), semi_train_cfg=flex)
+    with pytest.raises(ValueError, match='non-negative'):
+        AS3L(classifier=tiny_classifier(num_classes=3), prior=-torch.ones(4, 3), semi_train_cfg=flex)
+    with pytest.raises(ValueError, match='sample_idx'):
+        _as3l().loss_unsup(torch.zeros(1, 3), torch.zeros(1, 3), [DataSample()])
+    with pytest.raises(FileNotFoundError, match='as3l_select'):
+        load_prior(str(tmp_path / 'nope.npy'))
+    path = str(tmp_path / 'prior.npy')
+    np.save(path, np.eye(3, dtype=np.float32))
+    assert torch.equal(load_prior(path), torch.eye(3))
+
+
+def test_runner_trains_end_to_end(tmp_path):
+    cfg = tiny_config(AS3L_CFG, str(tmp_path), max_iters=3, batch_size=8)
+    prior = F.one_hot(torch.arange(40) % 10, 10).float().numpy()
+    np.save(str(tmp_path / 'prior.npy'), prior)
+    cfg.model.semi_train_cfg.prior_file = str(tmp_path / 'prior.npy')
+    cfg.model.semi_train_cfg.confidence.num_samples = 40
+    cfg.model.semi_train_cfg.prior_iters = 2
+    runner = Runner.from_cfg(cfg)
+    assert type(runner.model) is AS3L and runner.model.prior.shape == (40, 10)
+    runner.train()
+    hist = runner.message_hub.log_scalars
+    assert hist['train/unsup_prior_on'].data[0].tolist() == [1, 1, 0]
+    for key in ('train/sup_loss', 'train/unsup_loss'):
+        assert all(math.isfinite(v) for v in hist[key].data[0]), key
