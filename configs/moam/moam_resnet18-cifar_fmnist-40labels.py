@@ -7,9 +7,10 @@
 #                pseudo-label loss on every unlabeled image (no temporal ensembling, no 2/3 subset, one round).
 #   3. finetune: the labeled images only, from step 2's backbone, at a 10x lower learning rate.
 # `python tools/train.py <this file>` runs them in work_dir/{rotvat,retrain,finetune}.
+_step1 = './moam-step1_s4l-rotation-vat-entmin_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py'
 _alt = '../alternating/alternating_resnet18-cifar_1xb64-mu7-sgd-cosrestart-56k_fmnist-40labels.py'
 stages = [
-    dict(name='rotvat', config='./moam-step1_s4l-rotation-vat-entmin_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py'),
+    dict(name='rotvat', config=_step1),
     dict(
         name='retrain',
         config=_alt,
