@@ -20,6 +20,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import mmseg.evaluation  # noqa: F401
     import mmseg.models  # noqa: F401
     import mmseg.structures  # noqa: F401
+    import mmseg.visualization  # noqa: F401
     import mmpretrain.datasets  # noqa: F401
     import mmpretrain.engine  # noqa: F401
     import mmpretrain.evaluation  # noqa: F401
