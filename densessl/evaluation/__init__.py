@@ -1,1 +1,3 @@
+from .clustering import ClusteringAccuracy
 
+__all__ = ['ClusteringAccuracy']

@@ -39,10 +39,14 @@ CONFIGS = {
     's4l_rotation': 'configs/s4l/s4l-rotation_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py',
     'fixmatch': 'configs/fixmatch/fixmatch_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py',
     'mean_teacher': 'configs/mean_teacher/mean_teacher_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py',
+    # stage 2 of configs/byol_fixmatch_fmnist_40labels.py: FixMatch from the BYOL target-pretrained backbone
+    'byol_fixmatch': 'configs/fixmatch/fixmatch_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py',
 }
+BYOL_RECIPE = 'configs/byol_fixmatch_fmnist_40labels.py'
 LABELS = {
     'supervised': 'Supervised only', 'pseudo_label': 'Pseudo-Label', 'vat_entmin': 'VAT + EntMin',
-    's4l_rotation': 'S4L-Rotation', 'mean_teacher': 'Mean Teacher', 'fixmatch': 'FixMatch'
+    's4l_rotation': 'S4L-Rotation', 'mean_teacher': 'Mean Teacher', 'fixmatch': 'FixMatch',
+    'byol_fixmatch': 'BYOL target pretraining + FixMatch'
 }
 FULL_ITERS = 2**20  # the configs' schedule length, to which their ramp lengths are relative
 
@@ -62,6 +66,8 @@ def parse_args(argv=None):
                    help='torch threads; on a shared CPU 1 is far faster (2 OpenMP threads waiting for each other '
                    'on an oversubscribed host made a small step ~100x slower here)')
     p.add_argument('--work-dir', default=osp.join(REPO, 'work_dirs', 'cls_fmnist_40labels'))
+    p.add_argument('--byol-iters', type=int, default=1000, help='BYOL target-pretraining iterations')
+    p.add_argument('--byol-batch', type=int, default=256, help='BYOL batch (images, two views each)')
     p.add_argument('--val-images', type=int, default=10000, help='test images to evaluate on (all: 10000)')
     return p.parse_args(argv)
 
@@ -80,6 +86,59 @@ def split_dir(seed: int, work_dir: str) -> str:
     return folder
 
 
+def _small_backbone(width: int, in_channels: int = 3) -> dict:
+    return dict(type='mmpretrain.ResNet_CIFAR', depth=18, num_stages=3, strides=(1, 2, 2), dilations=(1, 1, 1),
+                stem_channels=width, base_channels=width, out_indices=(2, ), style='pytorch', in_channels=in_channels)
+
+
+def byol_backbone(seed: int, args) -> str:
+    """Stage 1 of the BYOL -> FixMatch recipe on the experiment's backbone; returns the backbone file.
+
+    The recipe's BYOL stage (3-channel stem, GrayToRGB, BYOL's views) for ``--byol-iters`` iterations of
+    ``--byol-batch`` images, LARS with warm-up + cosine, the target network's momentum from 0.99 to 1. Training
+    starts from random weights here (no ImageNet file for 28-px grey images), so the weight regulariser toward
+    the starting weights is off: pulling toward a random initialisation is not the method's prior.
+    """
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    from densessl.apis import extract_backbone
+    from densessl.engine.recipe import load_stage_configs
+    out = osp.join(args.work_dir, f'byol_pretrain_seed{seed}')
+    backbone_file = osp.join(out, 'backbone.pth')
+    if osp.isfile(backbone_file):
+        return backbone_file
+    cfg = load_stage_configs(Config.fromfile(osp.join(REPO, BYOL_RECIPE)))[0]['cfg']
+    cfg.work_dir = out
+    cfg.launcher = 'none'
+    cfg.randomness = dict(seed=seed)
+    cfg.model.backbone = _small_backbone(args.width)
+    cfg.model.neck.in_channels = 4 * args.width
+    cfg.model.weight_reg = 0.
+    loader = cfg.train_dataloader
+    loader.batch_size = args.byol_batch
+    loader.num_workers = args.workers
+    loader.persistent_workers = args.workers > 0
+    loader.dataset.data_root = osp.join(REPO, 'data', 'fashion_mnist')
+    warm = max(1, args.byol_iters // 20)
+    cfg.param_scheduler = [
+        dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=warm),
+        dict(type='CosineAnnealingLR', T_max=args.byol_iters - warm, by_epoch=False, begin=warm,
+             end=args.byol_iters),
+    ]
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=args.byol_iters)
+    cfg.log_processor = dict(by_epoch=False)
+    cfg.default_hooks.logger = dict(type='LoggerHook', interval=50, log_metric_by_epoch=False)
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', by_epoch=False, interval=args.byol_iters,
+                                        max_keep_ckpts=1)
+    cfg.default_hooks.pop('visualization', None)
+    start = time.time()
+    Runner.from_cfg(cfg).train()
+    extract_backbone(osp.join(out, f'iter_{args.byol_iters}.pth'), backbone_file)
+    with open(osp.join(out, 'time.json'), 'w') as f:
+        json.dump(dict(seconds=round(time.time() - start, 1)), f)
+    return backbone_file
+
+
 def build_cfg(method: str, seed: int, args):
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(REPO, CONFIGS[method]))
@@ -88,8 +147,9 @@ def build_cfg(method: str, seed: int, args):
     cfg.launcher = 'none'
     cfg.randomness = dict(seed=seed)
     w = args.width
-    backbone = dict(type='mmpretrain.ResNet_CIFAR', depth=18, num_stages=3, strides=(1, 2, 2), dilations=(1, 1, 1),
-                    stem_channels=w, base_channels=w, out_indices=(2, ), style='pytorch')
+    backbone = _small_backbone(w)
+    if method == 'byol_fixmatch':
+        backbone['init_cfg'] = dict(type='Pretrained', checkpoint=byol_backbone(seed, args))
     cfg.model.classifier.backbone = backbone
     cfg.model.classifier.head.in_channels = 4 * w
     # ramps are given relative to the paper's 2^20 iterations: keep the same share of this run

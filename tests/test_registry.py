@@ -1,0 +1,46 @@
+"""register_all_modules alone (a fresh interpreter, nothing else imported) registers every type the configs name."""
+import json
+import subprocess
+import sys
+
+from tests.helpers.fixtures import REPO_ROOT
+
+_PROBE = r'''
+import glob, json, os.path as osp
+from mmengine.config import Config
+from densessl.utils import register_all_modules
+register_all_modules()
+import densessl.registry as R
+from mmengine.registry import Registry
+from mmengine.registry import FUNCTIONS
+registries = [v for v in vars(R).values() if isinstance(v, Registry)] + [FUNCTIONS]  # collate functions
+
+def walk(node):
+    if isinstance(node, dict):
+        t = node.get('type')
+        if isinstance(t, str):
+            yield t
+        for v in node.values():
+            yield from walk(v)
+    elif isinstance(node, (list, tuple)):
+        for v in node:
+            yield from walk(v)
+
+missing = {}
+for path in sorted(glob.glob('configs/**/*.py', recursive=True)):
+    if '_base_' in path:
+        continue
+    cfg = Config.fromfile(path)
+    if 'stages' in cfg:
+        continue
+    for t in set(walk(cfg.to_dict())):
+        if not any(r.get(t) is not None for r in registries):
+            missing.setdefault(t, []).append(path)
+print(json.dumps(missing))
+'''
+
+
+def test_every_config_type_is_registered_by_register_all_modules():
+    out = subprocess.run([sys.executable, '-c', _PROBE], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    missing = json.loads(out.stdout.strip().splitlines()[-1])
+    assert missing == {}, missing
