@@ -56,8 +56,13 @@ class SplitSegDataset(BaseSegDataset):
     #: whether masks may hold ``ignore_index`` pixels; when False the mask check rejects them (a dataset without
     #: an ignore label, whose unconverted masks would otherwise pass as "all ignored")
     MASK_HAS_IGNORE: bool = True
+    #: default ``img_suffix`` / ``seg_map_suffix`` of the dataset's layout (subclasses set theirs)
+    IMG_SUFFIX: str = '.jpg'
+    SEG_MAP_SUFFIX: str = '.png'
 
     def __init__(self, *args, with_label: bool = True, **kwargs) -> None:
+        kwargs.setdefault('img_suffix', self.IMG_SUFFIX)
+        kwargs.setdefault('seg_map_suffix', self.SEG_MAP_SUFFIX)
         self.with_label = with_label
         self._ann_file_arg = kwargs.get('ann_file', args[0] if args else '')
         super().__init__(*args, **kwargs)

@@ -33,17 +33,5 @@ class CityscapesTrainIdsDataset(SplitSegDataset):
         '`python tools/dataset_converters/cityscapes.py data/cityscapes` to write the *_gtFine_labelTrainIds.png '
         'masks.')
 
-    def __init__(self,
-                 ann_file: str = '',
-                 img_suffix: str = '_leftImg8bit.png',
-                 seg_map_suffix: str = '_gtFine_labelTrainIds.png',
-                 reduce_zero_label: bool = False,
-                 ignore_index: int = 255,
-                 **kwargs) -> None:
-        super().__init__(
-            ann_file=ann_file,
-            img_suffix=img_suffix,
-            seg_map_suffix=seg_map_suffix,
-            reduce_zero_label=reduce_zero_label,
-            ignore_index=ignore_index,
-            **kwargs)
+    IMG_SUFFIX = '_leftImg8bit.png'
+    SEG_MAP_SUFFIX = '_gtFine_labelTrainIds.png'

@@ -27,17 +27,5 @@ class DemoScenesDataset(SplitSegDataset):
                      'package dataset-fashion-mnist; tools/setup_env.sh installs it). tools/train.py does this '
                      'on first use.')
 
-    def __init__(self,
-                 ann_file: str = '',
-                 img_suffix: str = '.jpg',
-                 seg_map_suffix: str = '.png',
-                 reduce_zero_label: bool = False,
-                 ignore_index: int = 255,
-                 **kwargs) -> None:
-        super().__init__(
-            ann_file=ann_file,
-            img_suffix=img_suffix,
-            seg_map_suffix=seg_map_suffix,
-            reduce_zero_label=reduce_zero_label,
-            ignore_index=ignore_index,
-            **kwargs)
+    IMG_SUFFIX = '.jpg'
+    SEG_MAP_SUFFIX = '.png'

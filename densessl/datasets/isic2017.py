@@ -33,17 +33,5 @@ class ISIC2017Dataset(SplitSegDataset):
         'them into data/ISIC2017, then run `python tools/dataset_converters/isic2017.py data/ISIC2017` to write '
         'the 0/1 masks (ISIC-2017_*_Part1_GroundTruth_01/).')
 
-    def __init__(self,
-                 ann_file: str = '',
-                 img_suffix: str = '.jpg',
-                 seg_map_suffix: str = '_segmentation.png',
-                 reduce_zero_label: bool = False,
-                 ignore_index: int = 255,
-                 **kwargs) -> None:
-        super().__init__(
-            ann_file=ann_file,
-            img_suffix=img_suffix,
-            seg_map_suffix=seg_map_suffix,
-            reduce_zero_label=reduce_zero_label,
-            ignore_index=ignore_index,
-            **kwargs)
+    IMG_SUFFIX = '.jpg'
+    SEG_MAP_SUFFIX = '_segmentation.png'
