@@ -66,6 +66,7 @@ def parse_args(argv=None):
                    help='torch threads; on a shared CPU 1 is far faster (2 OpenMP threads waiting for each other '
                    'on an oversubscribed host made a small step ~100x slower here)')
     p.add_argument('--work-dir', default=osp.join(REPO, 'work_dirs', 'cls_fmnist_40labels'))
+    p.add_argument('--table-only', action='store_true', help='only tabulate the finished runs')
     p.add_argument('--byol-iters', type=int, default=1000, help='BYOL target-pretraining iterations')
     p.add_argument('--byol-batch', type=int, default=256, help='BYOL batch (images, two views each)')
     p.add_argument('--val-images', type=int, default=10000, help='test images to evaluate on (all: 10000)')
@@ -200,6 +201,12 @@ def build_cfg(method: str, seed: int, args):
 
 def run_one(method: str, seed: int, args) -> dict:
     from mmengine.runner import Runner
+    finished = osp.join(args.work_dir, f'{method}_seed{seed}', 'result.json')
+    if osp.isfile(finished):
+        with open(finished) as f:
+            return json.load(f)
+    if args.table_only:
+        return None
     cfg = build_cfg(method, seed, args)
     out_file = osp.join(cfg.work_dir, 'result.json')
     if osp.isfile(out_file):
@@ -251,6 +258,8 @@ def main(argv=None) -> None:
     for seed in args.seeds:
         for method in args.methods:
             r = run_one(method, seed, args)
+            if r is None:
+                continue
             results.append(r)
             print(f"[cls_fmnist_40labels] {method} seed {seed}: EMA {r['teacher_top1']:.2f} % / student "
                   f"{r['student_top1']:.2f} % ({r['train_seconds'] / 60:.1f} min)", flush=True)

@@ -55,6 +55,7 @@ def parse_args(argv=None):
     p.add_argument('--iters', type=int, default=1000, help='finetuning iterations (all methods)')
     p.add_argument('--pixpro-iters', type=int, default=300)
     p.add_argument('--work-dir', default=osp.join(REPO, 'work_dirs', 'seg_demo_ssl'))
+    p.add_argument('--table-only', action='store_true', help='only tabulate the finished runs')
     p.add_argument('--threads', type=int, default=2)
     return p.parse_args(argv)
 
@@ -106,6 +107,8 @@ def run_method(method: str, seed: int, args) -> dict:
     if osp.isfile(result_file):
         with open(result_file) as f:
             return json.load(f)
+    if args.table_only:
+        return None
     os.makedirs(out, exist_ok=True)
     log = osp.join(out, 'run.log')
     opts = [f'randomness.seed={seed}', f'train_cfg.max_iters={args.iters}',
@@ -157,10 +160,13 @@ def main(argv=None):
     results = {m: [] for m in args.methods}
     for seed in args.seeds:
         for method in args.methods:
-            results[method].append(run_method(method, seed, args))
-            text = table(results, args)
-            with open(osp.join(args.work_dir, f'results_{args.setting}.md'), 'w') as f:
-                f.write(text + '\n')
+            r = run_method(method, seed, args)
+            if r is not None:
+                results[method].append(r)
+                text = table(results, args)
+                with open(osp.join(args.work_dir, f'results_{args.setting}.md'), 'w') as f:
+                    f.write(text + '\n')
+    text = table(results, args)
     print(text)
     return results
 
