@@ -5,6 +5,7 @@ Same iteration budget for every method (the configs' 1000 iterations, DeepLabV3+
 
 - ``supervised``          the labeled split only (configs/deeplabv3plus/..._demo-5pct-96x96.py, its split swapped);
 - ``cutmix`` / ``classmix`` mean teachers on labeled + unlabeled scenes (configs/{cutmix,classmix}/..._demo-*.py);
+- ``classmix_flex``       ClassMix with FlexMatch's class-wise thresholds (a variant, not in the paper);
 - ``pixpro_supervised``   supervised finetuning from the PixPro target-pretrained backbone;
 - ``pixpro_cutmix``       the method: PixPro target pretraining on all training scenes, then CutMix.
 
@@ -37,19 +38,23 @@ METHODS = {
     'cutmix': ('configs/cutmix/cutmix_r18-d16_1xb16-1k_demo-{setting}-96x96.py', 'model.segmentor.backbone', False),
     'classmix': ('configs/classmix/classmix_r18-d16_1xb16-1k_demo-{setting}-96x96.py', 'model.segmentor.backbone',
                  False),
+    'classmix_flex': ('configs/classmix/classmix-flexthr_r18-d16_1xb16-1k_demo-{setting}-96x96.py',
+                      'model.segmentor.backbone', False),
     'pixpro_supervised': (SUPERVISED, 'model.backbone', True),
     'pixpro_cutmix': ('configs/cutmix/cutmix_r18-d16_1xb16-1k_demo-{setting}-96x96.py', 'model.segmentor.backbone',
                       True),
 }
 LABELS = {
     'supervised': 'Supervised only', 'cutmix': 'CutMix', 'classmix': 'ClassMix',
+    'classmix_flex': 'ClassMix + class-wise (FlexMatch) thresholds',
     'pixpro_supervised': 'PixPro target pretraining + supervised', 'pixpro_cutmix': 'PixPro target pretraining + CutMix'
 }
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    p.add_argument('--setting', default='5pct', choices=['1pct', '2pct', '5pct'])
+    p.add_argument('--setting', default='5pct', choices=['1pct', '2pct', '5pct'],
+                   help='label fraction (classmix_flex has a 5pct config only)')
     p.add_argument('--methods', nargs='+', default=list(METHODS), choices=list(METHODS))
     p.add_argument('--seeds', nargs='+', type=int, default=[0, 1])
     p.add_argument('--iters', type=int, default=1000, help='finetuning iterations (all methods)')
