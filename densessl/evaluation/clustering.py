@@ -191,7 +191,8 @@ class ClusteringAccuracy(BaseMetric):
             if feat is None:
                 raise KeyError('ClusteringAccuracy needs a `feat` field on every predicted sample: set '
                                "semi_test_cfg=dict(attach_features=True) on the classifier")
-            self.results.append((torch.as_tensor(feat).detach().cpu().flatten(), int(torch.as_tensor(label).view(-1)[0])))
+            label = int(torch.as_tensor(label).view(-1)[0])
+            self.results.append((torch.as_tensor(feat).detach().cpu().flatten(), label))
 
     def compute_metrics(self, results: List) -> Dict[str, float]:
         feats = torch.stack([r[0] for r in results])

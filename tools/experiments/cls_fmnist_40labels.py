@@ -22,7 +22,6 @@ to ``<work-dir>/results.md`` and stdout.
 import argparse
 import copy
 import json
-import math
 import os
 import os.path as osp
 import statistics

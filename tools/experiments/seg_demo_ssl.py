@@ -77,7 +77,8 @@ def _run(cmd, log):
     return time.time() - t0
 
 
-def _split_options(method: str, setting: str, key: str):
+def _split_options(method: str, setting: str):
+    """The supervised config is the 5 % one: point it at ``setting``'s labeled split."""
     if method in ('supervised', 'pixpro_supervised'):
         return [f'train_dataloader.dataset.ann_file={REPO}/data/splits/demo/{setting}/labeled.txt']
     return []
@@ -118,7 +119,7 @@ def run_method(method: str, seed: int, args) -> dict:
     log = osp.join(out, 'run.log')
     opts = [f'randomness.seed={seed}', f'train_cfg.max_iters={args.iters}',
             f'param_scheduler.0.end={args.iters}', f'train_cfg.val_interval={args.iters}',
-            f'default_hooks.checkpoint.interval={args.iters}'] + _split_options(method, args.setting, key)
+            f'default_hooks.checkpoint.interval={args.iters}'] + _split_options(method, args.setting)
     if uses_pixpro:
         opts += [f'{key}.init_cfg.type=Pretrained', f'{key}.init_cfg.checkpoint={pixpro_backbone(seed, args)}']
     secs = _run([sys.executable, 'tools/train.py', config, '--work-dir', out, '--cfg-options'] + opts, log)

@@ -3,7 +3,8 @@
 Dense self-supervised losses (PixPro) need to know where each view came from: the random-resized-crop box in the
 coordinates of the image both views were cut from, and whether the view was flipped. The pieces here record that
 and reuse mmpretrain/mmcv for everything else (colour jitter, grayscale, blur, solarize: mmpretrain's
-``ColorJitter`` (through :class:`ColorJitter`), ``mmpretrain.RandomGrayscale``, ``mmpretrain.GaussianBlur``, ``mmpretrain.Solarize``, mmcv's ``RandomApply`` and
+``ColorJitter`` (through :class:`ColorJitter`), ``mmpretrain.RandomGrayscale``, ``mmpretrain.GaussianBlur``,
+``mmpretrain.Solarize``, mmcv's ``RandomApply`` and
 ``RandomFlip``). A typical pipeline::
 
     view = [dict(type='RandomResizedCropWithBox', scale=224),

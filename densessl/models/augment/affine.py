@@ -315,4 +315,3 @@ class DifferentiableAffine(nn.Module):
     def extra_repr(self) -> str:
         return (f'degrees={self.degrees}, scale={self.scale}, shear={self.shear}, translate={self.translate}, '
                 f'p={self.p}, mode={self.mode}')
-

@@ -6,7 +6,6 @@ import os.path as osp
 
 import pytest
 import torch
-import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.runner import Runner
 from mmpretrain.structures import DataSample

@@ -115,7 +115,7 @@ def test_plain_checkpoint_loads_into_student_and_teacher():
     model = FixMatch(classifier=tiny_classifier())
     plain = model.student.state_dict()
     plain = {k: torch.randn_like(v) if v.is_floating_point() else v for k, v in plain.items()}
-    missing, unexpected = model.load_state_dict(plain, strict=True), None
+    model.load_state_dict(plain, strict=True)  # strict: no missing or unexpected key
     for k, v in plain.items():
         assert torch.equal(model.student.state_dict()[k], v) and torch.equal(model.teacher.state_dict()[k], v)
 

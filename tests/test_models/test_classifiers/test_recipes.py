@@ -5,7 +5,6 @@ import math
 import os.path as osp
 
 import pytest
-import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
