@@ -71,4 +71,10 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    from densessl.engine.distributed import teardown_distributed
+    try:
+        main()
+    except BaseException:
+        teardown_distributed(wait=False)
+        raise
+    teardown_distributed()

@@ -89,3 +89,16 @@ def setup_distributed(cfg, launcher: str) -> Optional[str]:
     torch_dist.init_process_group(backend='gloo', init_method='env://')
     cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
     return 'gloo'
+
+
+def teardown_distributed(wait: bool = True) -> None:
+    """Wait for every rank (``wait``; not after an error, where a peer may never arrive), then destroy the default
+    process group (no-op when not distributed).
+
+    Without it the gloo process group is torn down by interpreter exit while a peer may still be using it, which
+    intermittently aborts a rank with ``terminate called without an active exception`` after a finished run.
+    """
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        if wait:
+            torch_dist.barrier()
+        torch_dist.destroy_process_group()
