@@ -5,6 +5,9 @@
 # (tools/experiments/seg_demo_ssl.py runs; foreground is 17 % of the pixels), so the single threshold gives the
 # student background-only targets. Class-wise thresholds scale tau=0.968 by each class's learning effect
 # (a running share of confidently predicted pixels per class), so rarely confident classes get lower thresholds.
+# Observed from scratch (README, Results): with FlexMatch's threshold warm-up every threshold starts at 0, every
+# pixel of the untrained teacher passes and training collapses (supervised accuracy 23-29 % at iteration 200).
+# Start it from trained weights (load_from / a PixPro or supervised backbone) or set warmup=False.
 _base_ = ['./classmix_r18-d16_1xb16-1k_demo-5pct-96x96.py']
 model = dict(
     semi_train_cfg=dict(
