@@ -121,10 +121,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    from densessl.engine.distributed import teardown_distributed
-    try:
-        main()
-    except BaseException:
-        teardown_distributed(wait=False)
-        raise
-    teardown_distributed()
+    from densessl.engine.distributed import run_then_teardown
+    run_then_teardown(main)

@@ -22,7 +22,7 @@ import os
 import os.path as osp
 import shutil
 import tempfile
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 from PIL import Image
@@ -144,18 +144,20 @@ def compose_scene(rng: np.random.Generator, items: np.ndarray, labels: np.ndarra
     return (img * 255).round().astype(np.uint8), mask
 
 
-def _write_part(tmp_root: str, prefix: str, n: int, items, labels, rng, size: int) -> List[str]:
+def _write_part(tmp_root: str, prefix: str, n: int, items, labels, rng, size: int) -> np.ndarray:
+    """Write ``n`` scenes named ``<prefix>_<i>`` and their list file; returns the per-class pixel counts."""
     by_class = {lb: np.flatnonzero(labels == lb) for lb in FMNIST_LABELS}
-    names = []
+    names, counts = [], np.zeros(len(DEMO_CLASSES), np.int64)
     for i in range(n):
         name = f'{prefix}_{i:05d}'
         image, mask = compose_scene(rng, items, labels, by_class, size=size)
         Image.fromarray(image).save(osp.join(tmp_root, 'JPEGImages', name + '.jpg'), quality=95)
         Image.fromarray(mask).save(osp.join(tmp_root, 'SegmentationClass', name + '.png'))
+        counts += np.bincount(mask.ravel(), minlength=len(DEMO_CLASSES))
         names.append(name)
     with open(osp.join(tmp_root, 'ImageSets', 'Segmentation', prefix + '.txt'), 'w') as f:
         f.write('\n'.join(names) + '\n')
-    return names
+    return counts
 
 
 def generate_demo_dataset(out_root: str, fmnist_root: Optional[str] = None, num_train: int = 1000,
@@ -189,13 +191,8 @@ def generate_demo_dataset(out_root: str, fmnist_root: Optional[str] = None, num_
         rng_train, rng_val = (np.random.default_rng(s) for s in ss.spawn(2))
         tr_items, tr_labels = read_idx(src, 'train')
         te_items, te_labels = read_idx(src, 't10k')
-        _write_part(tmp, 'train', num_train, tr_items, tr_labels, rng_train, size)
+        counts = _write_part(tmp, 'train', num_train, tr_items, tr_labels, rng_train, size)
         _write_part(tmp, 'val', num_val, te_items, te_labels, rng_val, size)
-        counts = np.zeros(len(DEMO_CLASSES), np.int64)
-        for name in sorted(os.listdir(osp.join(tmp, 'SegmentationClass'))):
-            if name.startswith('train_'):
-                m = np.asarray(Image.open(osp.join(tmp, 'SegmentationClass', name)))
-                counts += np.bincount(m.ravel(), minlength=len(DEMO_CLASSES))
         params = dict(num_train=num_train, num_val=num_val, size=size, seed=seed, classes=list(DEMO_CLASSES),
                       fmnist_labels=list(FMNIST_LABELS), fmnist_root=osp.abspath(src),
                       train_pixel_share={c: round(float(v / counts.sum()), 4)

@@ -102,3 +102,13 @@ def teardown_distributed(wait: bool = True) -> None:
         if wait:
             torch_dist.barrier()
         torch_dist.destroy_process_group()
+
+
+def run_then_teardown(main) -> None:
+    """Run a tool's ``main()`` and tear the process group down after it (without waiting for peers on error)."""
+    try:
+        main()
+    except BaseException:
+        teardown_distributed(wait=False)
+        raise
+    teardown_distributed()
