@@ -9,6 +9,9 @@ train_pipeline = [
     dict(type='RandomResize', scale=(128, 128), ratio_range=(0.75, 1.5), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),
+    # the items carry random tints and the backgrounds random colours: without colour augmentation 50 labeled
+    # scenes are memorised by colour (seed 0, 1000 it: 24.4 mIoU without, 29.2 with)
+    dict(type='PhotoMetricDistortion'),
     dict(type='Pad', size=crop_size),
     dict(type='PackSegInputs')
 ]

@@ -13,6 +13,7 @@ labeled_pipeline = [
     dict(type='RandomResize', scale=(128, 128), ratio_range=(0.75, 1.5), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),  # as the supervised demo (demo_scenes.py)
     dict(type='MultiBranch', branch_field=branch_field, sup=[dict(type='PackSegInputs')]),
 ]
 unlabeled_pipeline = [
