@@ -1,7 +1,7 @@
 """The embedded demo dataset (Fashion-MNIST scenes, see :mod:`densessl.datasets.demo_scenes`)."""
 from densessl.registry import DATASETS
 from .base import SplitSegDataset
-from .demo_scenes import DEMO_CLASSES, DEMO_PALETTE
+from .demo_scenes import DEMO_CLASSES, DEMO_PALETTE, SOURCE_CLASSES, SOURCE_PALETTE
 
 
 @DATASETS.register_module()
@@ -29,3 +29,17 @@ class DemoScenesDataset(SplitSegDataset):
 
     IMG_SUFFIX = '.jpg'
     SEG_MAP_SUFFIX = '.png'
+
+
+@DATASETS.register_module()
+class DemoSourceScenesDataset(DemoScenesDataset):
+    """The demo's *source* scenes: 7 classes (background, pullover, dress, coat, sandal, shirt, ankle boot), none of
+    them a demo class; ``data_root = data/demo_source``, the same layout as :class:`DemoScenesDataset`.
+
+    Supervised pretraining on them stands in for the ImageNet weights the method starts from (see
+    ``configs/deeplabv3plus/deeplabv3plus_r18-d16_1xb8-2k_demo-source-96x96.py``).
+    """
+
+    METAINFO = dict(classes=SOURCE_CLASSES, palette=SOURCE_PALETTE)
+    DOWNLOAD_HINT = ('Generate it (offline, seconds) with `python tools/misc/make_demo_data.py --source` (needs '
+                     'the Debian package dataset-fashion-mnist; tools/setup_env.sh installs it).')

@@ -15,6 +15,10 @@ Written in the Pascal VOC layout::
     <out_root>/demo_params.json                                   the generator's arguments
 
 Everything follows from the seed: the same arguments give byte-identical masks and images.
+
+``source=True`` writes the *source* scenes (``data/demo_source``): the same generator with the six other
+Fashion-MNIST classes (pullover, dress, coat, sandal, shirt, ankle boot), fully labeled. Supervised pretraining on
+them is the demo's stand-in for the ImageNet weights the method starts from, which cannot be downloaded here.
 """
 import gzip
 import json
@@ -22,7 +26,7 @@ import os
 import os.path as osp
 import shutil
 import tempfile
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 from PIL import Image
@@ -31,6 +35,13 @@ from PIL import Image
 FMNIST_LABELS = (0, 1, 7, 8)  # T-shirt/top, Trouser, Sneaker, Bag
 DEMO_CLASSES = ('background', 't-shirt', 'trouser', 'sneaker', 'bag')
 DEMO_PALETTE = [[0, 0, 0], [230, 25, 75], [60, 180, 75], [255, 225, 25], [0, 130, 200]]
+#: the *source* scenes: the same generator with the six other Fashion-MNIST classes, fully labeled. Supervised
+#: pretraining on them stands in for the ImageNet weights the method starts from (none can be downloaded here):
+#: a generic start that has seen related objects but none of the demo's classes.
+SOURCE_FMNIST_LABELS = (2, 3, 4, 5, 6, 9)  # Pullover, Dress, Coat, Sandal, Shirt, Ankle boot
+SOURCE_CLASSES = ('background', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'ankle boot')
+SOURCE_PALETTE = [[0, 0, 0], [245, 130, 48], [145, 30, 180], [70, 240, 240], [240, 50, 230], [210, 245, 60],
+                  [250, 190, 190]]
 DEFAULT_FMNIST_DIRS = ('/usr/share/datasets/fashion-mnist', 'data/fashion_mnist')
 _ITEM_THRESHOLD = 0.25
 
@@ -109,7 +120,8 @@ def _background(rng: np.random.Generator, size: int) -> np.ndarray:
 
 
 def compose_scene(rng: np.random.Generator, items: np.ndarray, labels: np.ndarray, by_class: Dict[int, np.ndarray],
-                  size: int = 128, max_items: int = 4) -> Tuple[np.ndarray, np.ndarray]:
+                  size: int = 128, max_items: int = 4,
+                  fmnist_labels: Sequence[int] = FMNIST_LABELS) -> Tuple[np.ndarray, np.ndarray]:
     """One scene and its mask.
 
     Args:
@@ -119,15 +131,18 @@ def compose_scene(rng: np.random.Generator, items: np.ndarray, labels: np.ndarra
         by_class (dict): Fashion-MNIST label -> indices of ``items`` with that label.
         size (int): scene side in pixels.
         max_items (int): at most this many items (at least 1).
+        fmnist_labels (sequence of int): the Fashion-MNIST label of scene class ``i + 1``. Defaults to the demo's
+            :data:`FMNIST_LABELS`.
 
     Returns:
-        (image, mask): ``(size, size, 3)`` uint8 RGB and ``(size, size)`` uint8 class indices 0..4.
+        (image, mask): ``(size, size, 3)`` uint8 RGB and ``(size, size)`` uint8 class indices
+        ``0..len(fmnist_labels)``.
     """
     img = _background(rng, size)
     mask = np.zeros((size, size), np.uint8)
     for _ in range(int(rng.integers(1, max_items + 1))):
-        cls = int(rng.integers(len(FMNIST_LABELS)))
-        idx = int(rng.choice(by_class[FMNIST_LABELS[cls]]))
+        cls = int(rng.integers(len(fmnist_labels)))
+        idx = int(rng.choice(by_class[fmnist_labels[cls]]))
         side = int(rng.uniform(0.3, 0.6) * size)
         item = np.asarray(Image.fromarray(items[idx]).resize((side, side), Image.BILINEAR), np.float32) / 255
         if rng.random() < 0.5:
@@ -144,16 +159,17 @@ def compose_scene(rng: np.random.Generator, items: np.ndarray, labels: np.ndarra
     return (img * 255).round().astype(np.uint8), mask
 
 
-def _write_part(tmp_root: str, prefix: str, n: int, items, labels, rng, size: int) -> np.ndarray:
+def _write_part(tmp_root: str, prefix: str, n: int, items, labels, rng, size: int,
+                fmnist_labels: Sequence[int] = FMNIST_LABELS) -> np.ndarray:
     """Write ``n`` scenes named ``<prefix>_<i>`` and their list file; returns the per-class pixel counts."""
-    by_class = {lb: np.flatnonzero(labels == lb) for lb in FMNIST_LABELS}
-    names, counts = [], np.zeros(len(DEMO_CLASSES), np.int64)
+    by_class = {lb: np.flatnonzero(labels == lb) for lb in fmnist_labels}
+    names, counts = [], np.zeros(len(fmnist_labels) + 1, np.int64)
     for i in range(n):
         name = f'{prefix}_{i:05d}'
-        image, mask = compose_scene(rng, items, labels, by_class, size=size)
+        image, mask = compose_scene(rng, items, labels, by_class, size=size, fmnist_labels=fmnist_labels)
         Image.fromarray(image).save(osp.join(tmp_root, 'JPEGImages', name + '.jpg'), quality=95)
         Image.fromarray(mask).save(osp.join(tmp_root, 'SegmentationClass', name + '.png'))
-        counts += np.bincount(mask.ravel(), minlength=len(DEMO_CLASSES))
+        counts += np.bincount(mask.ravel(), minlength=len(counts))
         names.append(name)
     with open(osp.join(tmp_root, 'ImageSets', 'Segmentation', prefix + '.txt'), 'w') as f:
         f.write('\n'.join(names) + '\n')
@@ -161,7 +177,8 @@ def _write_part(tmp_root: str, prefix: str, n: int, items, labels, rng, size: in
 
 
 def generate_demo_dataset(out_root: str, fmnist_root: Optional[str] = None, num_train: int = 1000,
-                          num_val: int = 200, size: int = 128, seed: int = 0, overwrite: bool = False) -> dict:
+                          num_val: int = 200, size: int = 128, seed: int = 0, overwrite: bool = False,
+                          source: bool = False) -> dict:
     """Write the demo dataset to ``out_root`` (atomically: a temp folder renamed at the end).
 
     Args:
@@ -172,6 +189,8 @@ def generate_demo_dataset(out_root: str, fmnist_root: Optional[str] = None, num_
         size (int): scene side. Defaults to 128.
         seed (int): seed of everything. Defaults to 0.
         overwrite (bool): replace an existing ``out_root``.
+        source (bool): write the *source* scenes instead (:data:`SOURCE_CLASSES`, the other six Fashion-MNIST
+            classes), the stand-in for ImageNet pretraining. Defaults to False.
 
     Returns:
         dict: the parameters written to ``demo_params.json`` plus per-class pixel shares of the training masks.
@@ -187,16 +206,18 @@ def generate_demo_dataset(out_root: str, fmnist_root: Optional[str] = None, num_
     try:
         for d in ('JPEGImages', 'SegmentationClass', osp.join('ImageSets', 'Segmentation')):
             os.makedirs(osp.join(tmp, d))
-        ss = np.random.SeedSequence(seed)
+        # the source scenes draw from another stream: their backgrounds are not the demo's
+        ss = np.random.SeedSequence([seed, 1] if source else seed)
         rng_train, rng_val = (np.random.default_rng(s) for s in ss.spawn(2))
         tr_items, tr_labels = read_idx(src, 'train')
         te_items, te_labels = read_idx(src, 't10k')
-        counts = _write_part(tmp, 'train', num_train, tr_items, tr_labels, rng_train, size)
-        _write_part(tmp, 'val', num_val, te_items, te_labels, rng_val, size)
-        params = dict(num_train=num_train, num_val=num_val, size=size, seed=seed, classes=list(DEMO_CLASSES),
-                      fmnist_labels=list(FMNIST_LABELS), fmnist_root=osp.abspath(src),
+        fmnist_labels, classes = (SOURCE_FMNIST_LABELS, SOURCE_CLASSES) if source else (FMNIST_LABELS, DEMO_CLASSES)
+        counts = _write_part(tmp, 'train', num_train, tr_items, tr_labels, rng_train, size, fmnist_labels)
+        _write_part(tmp, 'val', num_val, te_items, te_labels, rng_val, size, fmnist_labels)
+        params = dict(num_train=num_train, num_val=num_val, size=size, seed=seed, classes=list(classes),
+                      fmnist_labels=list(fmnist_labels), fmnist_root=osp.abspath(src),
                       train_pixel_share={c: round(float(v / counts.sum()), 4)
-                                         for c, v in zip(DEMO_CLASSES, counts)})
+                                         for c, v in zip(classes, counts)})
         with open(osp.join(tmp, 'demo_params.json'), 'w') as f:
             json.dump(params, f, indent=2)
         if osp.exists(out_root):

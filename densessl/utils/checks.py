@@ -50,7 +50,9 @@ def check_checkpoints(cfg: Config) -> None:
             "model.backbone.init_cfg=None).")
 
 
-DEMO_DATASET_TYPES = ('DemoScenesDataset', 'densessl.DemoScenesDataset')
+#: dataset type -> whether it is the source scenes (generate_demo_dataset(source=...))
+DEMO_DATASET_TYPES = {'DemoScenesDataset': False, 'densessl.DemoScenesDataset': False,
+                      'DemoSourceScenesDataset': True, 'densessl.DemoSourceScenesDataset': True}
 
 
 def ensure_demo_data_for(cfg: Config) -> None:
@@ -62,16 +64,16 @@ def ensure_demo_data_for(cfg: Config) -> None:
     """
     from mmengine.dist import barrier, get_rank
 
-    roots = set()
+    roots = {}
     for _, node in _walk(cfg.to_dict() if isinstance(cfg, Config) else dict(cfg)):
         if node.get('type') in DEMO_DATASET_TYPES and node.get('data_root'):
-            roots.add(node['data_root'])
-    for root in sorted(roots):
+            roots[node['data_root']] = DEMO_DATASET_TYPES[node['type']]
+    for root, source in sorted(roots.items()):
         if osp.isfile(osp.join(root, 'ImageSets', 'Segmentation', 'val.txt')):
             continue
         if get_rank() == 0:
             from densessl.datasets.demo_scenes import generate_demo_dataset
             print(f'[densessl] demo data not found in {root}: generating it from Fashion-MNIST (seconds)...',
                   flush=True)
-            generate_demo_dataset(root)
+            generate_demo_dataset(root, source=source)
         barrier()

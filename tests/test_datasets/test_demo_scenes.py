@@ -188,3 +188,49 @@ def test_committed_demo_splits_match_the_generator():
         folder = osp.join(REPO_ROOT, 'data', 'splits', 'demo', setting)
         assert open(osp.join(folder, 'labeled.txt')).read().split() == list(labeled)
         assert open(osp.join(folder, 'unlabeled.txt')).read().split() == list(unlabeled)
+
+
+def test_source_scenes_other_classes_other_backgrounds(tmp_path):
+    """``source=True``: the six non-demo Fashion-MNIST classes (mask values 0..6, read back through
+    DemoSourceScenesDataset's 7 classes), and backgrounds from another stream than the demo's with the same seed."""
+    from densessl.datasets.demo_scenes import SOURCE_CLASSES, SOURCE_FMNIST_LABELS
+    from densessl.registry import DATASETS
+    from densessl.utils import register_all_modules
+    from densessl.utils.checks import ensure_demo_data_for
+    rng = np.random.default_rng(1)
+    root = str(tmp_path / 'fm10')
+    for part, n in (('train', 80), ('t10k', 40)):
+        images, _ = _fake_items(rng, n)
+        _write_idx(root, part, images, np.arange(n) % 10, gz=False)  # all ten Fashion-MNIST labels
+    demo, src = str(tmp_path / 'demo'), str(tmp_path / 'src')
+    generate_demo_dataset(demo, fmnist_root=root, num_train=20, num_val=2, size=40, seed=3)
+    params = generate_demo_dataset(src, fmnist_root=root, num_train=20, num_val=2, size=40, seed=3, source=True)
+    assert params['classes'] == list(SOURCE_CLASSES) and params['fmnist_labels'] == list(SOURCE_FMNIST_LABELS)
+    assert len(params['train_pixel_share']) == 7
+    values = set()
+    for i in range(20):
+        name = f'train_{i:05d}'
+        values |= set(np.unique(np.asarray(Image.open(osp.join(src, 'SegmentationClass', name + '.png')))).tolist())
+        a = np.asarray(Image.open(osp.join(demo, 'JPEGImages', name + '.jpg')), np.float32)
+        b = np.asarray(Image.open(osp.join(src, 'JPEGImages', name + '.jpg')), np.float32)
+        assert np.abs(a - b).mean() > 5  # not the demo's background with other items on it
+    assert values <= set(range(7)) and max(values) > 4  # source class indices beyond the demo's 0..4
+    register_all_modules()
+    ds = DATASETS.build(
+        dict(type='DemoSourceScenesDataset', data_root=src,
+             data_prefix=dict(img_path='JPEGImages', seg_map_path='SegmentationClass'),
+             ann_file='ImageSets/Segmentation/train.txt',
+             pipeline=[dict(type='LoadCheckedImageFromFile'), dict(type='LoadCheckedAnnotations'),
+                       dict(type='PackSegInputs')]))
+    assert len(ds) == 20 and ds.metainfo['classes'] == SOURCE_CLASSES
+    assert int(ds[0]['data_samples'].gt_sem_seg.data.max()) <= 6
+    # tools/train.py makes missing demo data on first use: the source type gets the source scenes
+    missing = str(tmp_path / 'made')
+    os.environ['DENSESSL_FMNIST_ROOT'] = root
+    try:
+        ensure_demo_data_for(dict(train_dataloader=dict(dataset=dict(type='DemoSourceScenesDataset',
+                                                                        data_root=missing))))
+    finally:
+        del os.environ['DENSESSL_FMNIST_ROOT']
+    with open(osp.join(missing, 'demo_params.json')) as f:
+        assert json.load(f)['classes'] == list(SOURCE_CLASSES)

@@ -1,7 +1,12 @@
 #!/usr/bin/env python
 """Evidence experiment: semi-supervised segmentation on the demo scenes at few labels.
 
-Same iteration budget for every method (the configs' 1000 iterations, DeepLabV3+ R18 from scratch, 96x96 crops):
+Same iteration budget for every method (the configs' 1000 iterations, DeepLabV3+ R18, 96x96 crops), every
+network starting from the same weights (``--init``): ``scratch`` (random) or ``source``, the demo's stand-in for
+the ImageNet weights the method starts from: the backbone of a supervised DeepLabV3+ trained once on the source
+scenes (configs/deeplabv3plus/deeplabv3plus_r18-d16_1xb8-2k_demo-source-96x96.py: the six Fashion-MNIST classes
+that are not demo classes), extracted and given as every method's ``backbone.init_cfg`` (PixPro starts from it and
+is regularised toward it):
 
 - ``supervised``          the labeled split only (configs/deeplabv3plus/..._demo-5pct-96x96.py, its split swapped);
 - ``cutmix`` / ``classmix`` mean teachers on labeled + unlabeled scenes (configs/{cutmix,classmix}/..._demo-*.py);
@@ -12,10 +17,11 @@ Same iteration budget for every method (the configs' 1000 iterations, DeepLabV3+
 The PixPro stage (configs/pixpro/pixpro_r18-d16_1xb32-300it_demo-96x96.py) runs once per seed and is shared by the
 two ``pixpro_*`` methods; its backbone is handed over with :func:`densessl.apis.extract_backbone`. Every finished
 run is evaluated with ``tools/test.py`` on the 200 validation scenes (teacher for the mean teachers) and leaves
-``<work-dir>/<setting>/<method>_seed<k>/test_metrics.json``; finished runs are skipped when restarted. The table
-(mean and spread over seeds) goes to ``<work-dir>/results_<setting>.md`` and stdout::
+``<work-dir>/<setting>[-source]/<method>_seed<k>/test_metrics.json``; finished runs are skipped when restarted.
+The table (mean and spread over seeds) goes to ``<work-dir>/results_<setting>[-source].md`` and stdout::
 
     python tools/experiments/seg_demo_ssl.py                             # 5pct, all methods, seeds 0 1
+    python tools/experiments/seg_demo_ssl.py --init source               # the same from the source backbone
     python tools/experiments/seg_demo_ssl.py --setting 1pct --methods supervised cutmix --seeds 0
 """
 import argparse
@@ -32,6 +38,7 @@ sys.path.insert(0, REPO)
 
 SUPERVISED = 'configs/deeplabv3plus/deeplabv3plus_r18-d16_1xb8-1k_demo-5pct-96x96.py'
 PIXPRO = 'configs/pixpro/pixpro_r18-d16_1xb32-300it_demo-96x96.py'
+SOURCE = 'configs/deeplabv3plus/deeplabv3plus_r18-d16_1xb8-2k_demo-source-96x96.py'
 METHODS = {
     # name: (config template, backbone key, uses PixPro)
     'supervised': (SUPERVISED, 'model.backbone', False),
@@ -62,7 +69,40 @@ def parse_args(argv=None):
     p.add_argument('--work-dir', default=osp.join(REPO, 'work_dirs', 'seg_demo_ssl'))
     p.add_argument('--table-only', action='store_true', help='only tabulate the finished runs')
     p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--init', default='scratch', choices=['scratch', 'source'],
+                   help='starting weights of every network: random, or the source-pretrained backbone')
     return p.parse_args(argv)
+
+
+def _tag(args) -> str:
+    return '' if args.init == 'scratch' else '-' + args.init
+
+
+def _init_options(key: str, checkpoint: str):
+    return [f'{key}.init_cfg.type=Pretrained', f'{key}.init_cfg.checkpoint={checkpoint}']
+
+
+def _extract(out: str, backbone: str) -> None:
+    from densessl.apis import extract_backbone
+    with open(osp.join(out, 'last_checkpoint')) as f:
+        ckpt = f.read().strip()
+    extract_backbone(ckpt, backbone)
+
+
+def source_backbone(args) -> str:
+    """Run (or reuse) the supervised source pretraining (once, seed 0: the fixed "ImageNet" weights of every run);
+    returns the extracted backbone file."""
+    out = osp.join(args.work_dir, 'source')
+    backbone = osp.join(out, 'backbone.pth')
+    if osp.isfile(backbone):
+        return backbone
+    os.makedirs(out, exist_ok=True)
+    log = osp.join(out, 'run.log')
+    secs = _run([sys.executable, 'tools/train.py', SOURCE, '--work-dir', out, '--cfg-options', 'randomness.seed=0'],
+                log)
+    _extract(out, backbone)
+    print(f'[seg_demo_ssl] source pretraining: {secs / 60:.1f} min -> {backbone}', flush=True)
+    return backbone
 
 
 def _run(cmd, log):
@@ -86,19 +126,17 @@ def _split_options(method: str, setting: str):
 
 def pixpro_backbone(seed: int, args) -> str:
     """Run (or reuse) the PixPro stage of ``seed``; returns the extracted backbone file."""
-    out = osp.join(args.work_dir, 'pixpro', f'seed{seed}')
+    out = osp.join(args.work_dir, 'pixpro' + _tag(args), f'seed{seed}')
     backbone = osp.join(out, 'backbone.pth')
     if osp.isfile(backbone):
         return backbone
+    start = _init_options('model.backbone', source_backbone(args)) if args.init == 'source' else []
     os.makedirs(out, exist_ok=True)
     log = osp.join(out, 'run.log')
     secs = _run([sys.executable, 'tools/train.py', PIXPRO, '--work-dir', out, '--cfg-options',
                  f'randomness.seed={seed}', f'train_cfg.max_iters={args.pixpro_iters}',
-                 f'default_hooks.checkpoint.interval={args.pixpro_iters}'], log)
-    from densessl.apis import extract_backbone
-    with open(osp.join(out, 'last_checkpoint')) as f:
-        ckpt = f.read().strip()
-    extract_backbone(ckpt, backbone)
+                 f'default_hooks.checkpoint.interval={args.pixpro_iters}'] + start, log)
+    _extract(out, backbone)
     with open(osp.join(out, 'time.json'), 'w') as f:
         json.dump(dict(seconds=secs), f)
     print(f'[seg_demo_ssl] PixPro seed {seed}: {secs / 60:.1f} min -> {backbone}', flush=True)
@@ -108,7 +146,7 @@ def pixpro_backbone(seed: int, args) -> str:
 def run_method(method: str, seed: int, args) -> dict:
     template, key, uses_pixpro = METHODS[method]
     config = template.format(setting=args.setting)
-    out = osp.join(args.work_dir, args.setting, f'{method}_seed{seed}')
+    out = osp.join(args.work_dir, args.setting + _tag(args), f'{method}_seed{seed}')
     result_file = osp.join(out, 'test_metrics.json')
     if osp.isfile(result_file):
         with open(result_file) as f:
@@ -121,7 +159,9 @@ def run_method(method: str, seed: int, args) -> dict:
             f'param_scheduler.0.end={args.iters}', f'train_cfg.val_interval={args.iters}',
             f'default_hooks.checkpoint.interval={args.iters}'] + _split_options(method, args.setting)
     if uses_pixpro:
-        opts += [f'{key}.init_cfg.type=Pretrained', f'{key}.init_cfg.checkpoint={pixpro_backbone(seed, args)}']
+        opts += _init_options(key, pixpro_backbone(seed, args))
+    elif args.init == 'source':
+        opts += _init_options(key, source_backbone(args))
     secs = _run([sys.executable, 'tools/train.py', config, '--work-dir', out, '--cfg-options'] + opts, log)
     ckpt = osp.join(out, f'iter_{args.iters}.pth')
     _run([sys.executable, 'tools/test.py', config, ckpt, '--work-dir', osp.join(out, 'test'), '--out',
@@ -146,7 +186,8 @@ def _fmt(values):
 
 def table(results: dict, args) -> str:
     n_labeled = len(open(osp.join(REPO, 'data', 'splits', 'demo', args.setting, 'labeled.txt')).read().split())
-    lines = [f'Demo scenes, {args.setting} ({n_labeled} labeled of 1000), {args.iters} iterations, seeds '
+    start = 'from scratch' if args.init == 'scratch' else 'from the source-pretrained backbone'
+    lines = [f'Demo scenes, {args.setting} ({n_labeled} labeled of 1000), {args.iters} iterations, {start}, seeds '
              f'{" ".join(map(str, args.seeds))} (mean ± std over seeds)', '',
              '| method | mIoU | mDice | per-seed mIoU | train min/run |', '|---|---|---|---|---|']
     for method in args.methods:
@@ -170,7 +211,7 @@ def main(argv=None):
             if r is not None:
                 results[method].append(r)
                 text = table(results, args)
-                with open(osp.join(args.work_dir, f'results_{args.setting}.md'), 'w') as f:
+                with open(osp.join(args.work_dir, f'results_{args.setting}{_tag(args)}.md'), 'w') as f:
                     f.write(text + '\n')
     text = table(results, args)
     print(text)

@@ -2,6 +2,7 @@
 
     python tools/misc/make_demo_data.py                      # data/demo + data/splits/demo/{1,2,5,10}pct
     python tools/misc/make_demo_data.py --overwrite --seed 1
+    python tools/misc/make_demo_data.py --source             # data/demo_source: the stand-in for ImageNet
 
 Does nothing (in a second) when the data is already there with the same parameters. Split files already in
 ``data/splits/demo`` are checked against the data, not rewritten (they are part of the repository).
@@ -20,10 +21,13 @@ from densessl.datasets.demo_scenes import generate_demo_dataset  # noqa: E402
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--out', default='data/demo', help='output folder (default data/demo)')
+    p.add_argument('--out', help='output folder (default data/demo, data/demo_source with --source)')
+    p.add_argument('--source', action='store_true',
+                   help='write the source scenes (the six other Fashion-MNIST classes, fully labeled; supervised '
+                   'pretraining on them stands in for ImageNet weights) instead of the demo scenes')
     p.add_argument('--fmnist-root', help='Fashion-MNIST folder (default: $DENSESSL_FMNIST_ROOT, '
                    '/usr/share/datasets/fashion-mnist, data/fashion_mnist)')
-    p.add_argument('--num-train', type=int, default=1000)
+    p.add_argument('--num-train', type=int, help='training scenes (default 1000, 2000 with --source)')
     p.add_argument('--num-val', type=int, default=200)
     p.add_argument('--size', type=int, default=128)
     p.add_argument('--seed', type=int, default=0)
@@ -34,6 +38,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    args.out = args.out or ('data/demo_source' if args.source else 'data/demo')
+    args.num_train = args.num_train or (2000 if args.source else 1000)
     want = dict(num_train=args.num_train, num_val=args.num_val, size=args.size, seed=args.seed)
     params_file = osp.join(args.out, 'demo_params.json')
     if osp.isfile(params_file) and not args.overwrite:
@@ -41,16 +47,19 @@ def main(argv=None):
             have = json.load(f)
         if all(have.get(k) == v for k, v in want.items()):
             print(f'[make_demo_data] {args.out} is up to date ({have["num_train"]} train / {have["num_val"]} val)')
-            ensure_splits(args.out, args.splits_out, args.seed)
+            if not args.source:
+                ensure_splits(args.out, args.splits_out, args.seed)
             return have
         raise SystemExit(f'[make_demo_data] {args.out} was made with other parameters ({params_file}); '
                          'pass --overwrite to regenerate')
     t0 = time.time()
     print(f'[make_demo_data] composing {args.num_train}+{args.num_val} scenes into {args.out} ...', flush=True)
-    params = generate_demo_dataset(args.out, fmnist_root=args.fmnist_root, overwrite=args.overwrite, **want)
+    params = generate_demo_dataset(args.out, fmnist_root=args.fmnist_root, overwrite=args.overwrite,
+                                   source=args.source, **want)
     print(f'[make_demo_data] done in {time.time() - t0:.1f}s; training pixel share per class: '
           f'{params["train_pixel_share"]}')
-    ensure_splits(args.out, args.splits_out, args.seed)
+    if not args.source:  # the source scenes are all labeled: no split files
+        ensure_splits(args.out, args.splits_out, args.seed)
     return params
 
 
