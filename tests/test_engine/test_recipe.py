@@ -83,16 +83,28 @@ def test_recipe_rejects_bad_stage_references(tmp_path):
 @pytest.mark.parametrize('recipe_name', ['pixpro_voc_1pct.py', 'pixpro_demo_5pct.py'])
 def test_shipped_recipes_resolve_pixpro_then_cutmix(recipe_name):
     """The one-command recipes: PixPro stage, then a CutMix stage whose backbone key exists and has the same
-    (plain-stem) backbone type as the PixPro stage, so the hand-off loads without missing stem keys."""
+    (plain-stem) backbone type as the PixPro stage, so the hand-off loads without missing stem keys. The demo
+    recipe first trains its starting weights on the source scenes (the ImageNet file of the VOC recipe) and hands
+    them to PixPro."""
     from densessl.engine.recipe import _get_key
     recipe = Config.fromfile(osp.join(REPO, 'configs', recipe_name))
     stages = load_stage_configs(recipe)
-    assert [s['name'] for s in stages] == ['pixpro', 'cutmix'] and recipe.evaluate
-    pre, fin = stages[0]['cfg'], stages[1]['cfg']
+    names = [s['name'] for s in stages]
+    assert names[-2:] == ['pixpro', 'cutmix'] and recipe.evaluate
+    pre, fin = stages[-2]['cfg'], stages[-1]['cfg']
     assert pre.model.type == 'PixPro' and fin.model.type == 'CutMixSegmentor'
-    assert stages[1]['spec']['init_backbone_from'] == 'pixpro'
-    seg_backbone = _get_key(fin, stages[1]['spec']['backbone_key'])
+    assert stages[-1]['spec']['init_backbone_from'] == 'pixpro'
+    seg_backbone = _get_key(fin, stages[-1]['spec']['backbone_key'])
     assert seg_backbone.type == pre.model.backbone.type == 'ResNet'
     assert seg_backbone.depth == pre.model.backbone.depth
+    if recipe_name == 'pixpro_demo_5pct.py':
+        assert names == ['source', 'pixpro', 'cutmix']
+        src = stages[0]['cfg']
+        assert src.train_dataloader.dataset.type == 'DemoSourceScenesDataset'
+        assert stages[1]['spec']['init_backbone_from'] == 'source'
+        assert _get_key(pre, stages[1]['spec']['backbone_key']).depth == src.model.backbone.depth
+        assert src.model.backbone.strides == pre.model.backbone.strides == seg_backbone.strides
+    else:
+        assert names == ['pixpro', 'cutmix']
     split = fin.train_dataloader.dataset.datasets[0].ann_file
     assert split.endswith(('voc/1pct/labeled.txt', 'demo/5pct/labeled.txt'))
