@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up the environment (idempotent), make the embedded demo data and run the method on it: PixPro target
-# pretraining, then CutMix finetuning at 5 % labels, then evaluation (prints mIoU/mDice). Any config works too.
+# Set up the environment (idempotent), make the embedded demo data and run the method on it: the starting weights
+# (supervised on the source scenes, the demo's stand-in for ImageNet), PixPro target pretraining, then CutMix
+# finetuning at 5 % labels, then evaluation (prints mIoU/mDice). Any config works too.
 #   bash tools/run_demo.sh [CONFIG] [train.py args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -6,8 +6,10 @@
 #       work_dirs/pixpro_demo_backbone.pth
 # then finetune with --cfg-options model.backbone.init_cfg.type=Pretrained \
 #   model.backbone.init_cfg.checkpoint=work_dirs/pixpro_demo_backbone.pth
-# The starting weights are the random initialisation (no ImageNet file can be downloaded here); give a local
-# torchvision resnet18 file as model.backbone.init_cfg to start from ImageNet as the method does.
+# Alone, it starts from the random initialisation. The method starts from ImageNet weights, which cannot be
+# downloaded here: the demo recipe (configs/pixpro_demo_5pct.py) starts it from the backbone trained on the source
+# scenes (configs/deeplabv3plus/deeplabv3plus_r18-d16_1xb8-2k_demo-source-96x96.py), and the weight regulariser
+# then pulls toward those weights; a local torchvision resnet18 file as model.backbone.init_cfg works too.
 _base_ = ['../_base_/models/pixpro_r50.py', '../_base_/default_runtime.py']
 crop_size = 96
 norm_cfg = dict(type='BN', requires_grad=True)

@@ -1,6 +1,8 @@
 # A small DeepLabV3+ (plain-stem ResNet-18, output stride 16, narrow head) that trains on 2 CPU cores in minutes.
 # Same structure as the ResNet-50 model, so every method runs unchanged on it. Trained from scratch by default:
-# no ImageNet weights can be downloaded here (set model.backbone.init_cfg to a local torchvision resnet18 file).
+# no ImageNet weights can be downloaded here (set model.backbone.init_cfg to a local torchvision resnet18 file, or
+# to the backbone of the source-scene model, the demo's stand-in for ImageNet: see
+# configs/deeplabv3plus/deeplabv3plus_r18-d16_1xb8-2k_demo-source-96x96.py and configs/pixpro_demo_5pct.py).
 norm_cfg = dict(type='BN', requires_grad=True)
 data_preprocessor = dict(
     type='SegDataPreProcessor',
