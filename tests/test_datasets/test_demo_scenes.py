@@ -128,18 +128,23 @@ def test_generator_refuses_and_leaves_nothing(tmp_path, fmnist):
         generate_demo_dataset(out, fmnist_root=fmnist, num_train=2, num_val=1, size=32)
 
 
-def test_dataset_and_pipeline_read_the_scenes(tmp_path, fmnist):
+def _build_scenes(dataset_type, root, part):
+    """The dataset of one part of a generated scene folder, read with masks."""
     from densessl.registry import DATASETS
     from densessl.utils import register_all_modules
     register_all_modules()
-    root = str(tmp_path / 'demo')
-    generate_demo_dataset(root, fmnist_root=fmnist, num_train=4, num_val=2, size=40)
-    ds = DATASETS.build(
-        dict(type='DemoScenesDataset', data_root=root,
+    return DATASETS.build(
+        dict(type=dataset_type, data_root=root,
              data_prefix=dict(img_path='JPEGImages', seg_map_path='SegmentationClass'),
-             ann_file='ImageSets/Segmentation/val.txt',
+             ann_file=f'ImageSets/Segmentation/{part}.txt',
              pipeline=[dict(type='LoadCheckedImageFromFile'), dict(type='LoadCheckedAnnotations'),
                        dict(type='PackSegInputs')]))
+
+
+def test_dataset_and_pipeline_read_the_scenes(tmp_path, fmnist):
+    root = str(tmp_path / 'demo')
+    generate_demo_dataset(root, fmnist_root=fmnist, num_train=4, num_val=2, size=40)
+    ds = _build_scenes('DemoScenesDataset', root, 'val')
     assert len(ds) == 2 and ds.metainfo['classes'] == DEMO_CLASSES
     sample = ds[0]
     gt = sample['data_samples'].gt_sem_seg.data
@@ -190,12 +195,10 @@ def test_committed_demo_splits_match_the_generator():
         assert open(osp.join(folder, 'unlabeled.txt')).read().split() == list(unlabeled)
 
 
-def test_source_scenes_other_classes_other_backgrounds(tmp_path):
+def test_source_scenes_other_classes_other_backgrounds(tmp_path, monkeypatch):
     """``source=True``: the six non-demo Fashion-MNIST classes (mask values 0..6, read back through
     DemoSourceScenesDataset's 7 classes), and backgrounds from another stream than the demo's with the same seed."""
     from densessl.datasets.demo_scenes import SOURCE_CLASSES, SOURCE_FMNIST_LABELS
-    from densessl.registry import DATASETS
-    from densessl.utils import register_all_modules
     from densessl.utils.checks import ensure_demo_data_for
     rng = np.random.default_rng(1)
     root = str(tmp_path / 'fm10')
@@ -215,22 +218,13 @@ def test_source_scenes_other_classes_other_backgrounds(tmp_path):
         b = np.asarray(Image.open(osp.join(src, 'JPEGImages', name + '.jpg')), np.float32)
         assert np.abs(a - b).mean() > 5  # not the demo's background with other items on it
     assert values <= set(range(7)) and max(values) > 4  # source class indices beyond the demo's 0..4
-    register_all_modules()
-    ds = DATASETS.build(
-        dict(type='DemoSourceScenesDataset', data_root=src,
-             data_prefix=dict(img_path='JPEGImages', seg_map_path='SegmentationClass'),
-             ann_file='ImageSets/Segmentation/train.txt',
-             pipeline=[dict(type='LoadCheckedImageFromFile'), dict(type='LoadCheckedAnnotations'),
-                       dict(type='PackSegInputs')]))
+    ds = _build_scenes('DemoSourceScenesDataset', src, 'train')
     assert len(ds) == 20 and ds.metainfo['classes'] == SOURCE_CLASSES
     assert int(ds[0]['data_samples'].gt_sem_seg.data.max()) <= 6
     # tools/train.py makes missing demo data on first use: the source type gets the source scenes
     missing = str(tmp_path / 'made')
-    os.environ['DENSESSL_FMNIST_ROOT'] = root
-    try:
-        ensure_demo_data_for(dict(train_dataloader=dict(dataset=dict(type='DemoSourceScenesDataset',
-                                                                        data_root=missing))))
-    finally:
-        del os.environ['DENSESSL_FMNIST_ROOT']
+    monkeypatch.setenv('DENSESSL_FMNIST_ROOT', root)
+    source_cfg = dict(train_dataloader=dict(dataset=dict(type='DemoSourceScenesDataset', data_root=missing)))
+    ensure_demo_data_for(source_cfg)
     with open(osp.join(missing, 'demo_params.json')) as f:
         assert json.load(f)['classes'] == list(SOURCE_CLASSES)
