@@ -56,9 +56,10 @@ DEMO_DATASET_TYPES = {'DemoScenesDataset': False, 'densessl.DemoScenesDataset': 
 
 
 def ensure_demo_data_for(cfg: Config) -> None:
-    """Generate the embedded demo data when a config uses it and it is not on disk yet.
+    """Generate the embedded demo data (demo or source scenes, by dataset type) when a config uses it and it is
+    not on disk yet.
 
-    The demo scenes are built deterministically from the Fashion-MNIST files of the Debian package
+    The scenes are built deterministically from the Fashion-MNIST files of the Debian package
     ``dataset-fashion-mnist`` (``DENSESSL_FMNIST_ROOT`` overrides their folder). In a distributed job rank 0
     generates and the others wait.
     """
