@@ -7,6 +7,7 @@ from .splits import make_split, read_split_file, write_split
 from .voc import PascalVOCAugDataset
 
 __all__ = [
-    'PascalVOCAugDataset', 'CityscapesTrainIdsDataset', 'ISIC2017Dataset', 'DemoScenesDataset', 'DemoSourceScenesDataset', 'SemiCIFAR10',
-    'SemiCIFAR100', 'SemiFashionMNIST', 'SemiSVHN', 'make_split', 'write_split', 'read_split_file'
+    'PascalVOCAugDataset', 'CityscapesTrainIdsDataset', 'ISIC2017Dataset', 'DemoScenesDataset',
+    'DemoSourceScenesDataset', 'SemiCIFAR10', 'SemiCIFAR100', 'SemiFashionMNIST', 'SemiSVHN', 'make_split',
+    'write_split', 'read_split_file'
 ]

@@ -82,27 +82,27 @@ def _init_options(key: str, checkpoint: str):
     return [f'{key}.init_cfg.type=Pretrained', f'{key}.init_cfg.checkpoint={checkpoint}']
 
 
-def _extract(out: str, backbone: str) -> None:
+def _pretrain_stage(out: str, config: str, options, what: str) -> str:
+    """Run (or reuse) a pretraining stage in ``out``; extract its backbone to ``out/backbone.pth`` and return it."""
+    backbone = osp.join(out, 'backbone.pth')
+    if osp.isfile(backbone):
+        return backbone
+    os.makedirs(out, exist_ok=True)
+    secs = _run([sys.executable, 'tools/train.py', config, '--work-dir', out, '--cfg-options'] + list(options),
+                osp.join(out, 'run.log'))
     from densessl.apis import extract_backbone
     with open(osp.join(out, 'last_checkpoint')) as f:
-        ckpt = f.read().strip()
-    extract_backbone(ckpt, backbone)
+        extract_backbone(f.read().strip(), backbone)
+    with open(osp.join(out, 'time.json'), 'w') as f:
+        json.dump(dict(seconds=secs), f)
+    print(f'[seg_demo_ssl] {what}: {secs / 60:.1f} min -> {backbone}', flush=True)
+    return backbone
 
 
 def source_backbone(args) -> str:
     """Run (or reuse) the supervised source pretraining (once, seed 0: the fixed "ImageNet" weights of every run);
     returns the extracted backbone file."""
-    out = osp.join(args.work_dir, 'source')
-    backbone = osp.join(out, 'backbone.pth')
-    if osp.isfile(backbone):
-        return backbone
-    os.makedirs(out, exist_ok=True)
-    log = osp.join(out, 'run.log')
-    secs = _run([sys.executable, 'tools/train.py', SOURCE, '--work-dir', out, '--cfg-options', 'randomness.seed=0'],
-                log)
-    _extract(out, backbone)
-    print(f'[seg_demo_ssl] source pretraining: {secs / 60:.1f} min -> {backbone}', flush=True)
-    return backbone
+    return _pretrain_stage(osp.join(args.work_dir, 'source'), SOURCE, ['randomness.seed=0'], 'source pretraining')
 
 
 def _run(cmd, log):
@@ -127,20 +127,12 @@ def _split_options(method: str, setting: str):
 def pixpro_backbone(seed: int, args) -> str:
     """Run (or reuse) the PixPro stage of ``seed``; returns the extracted backbone file."""
     out = osp.join(args.work_dir, 'pixpro' + _tag(args), f'seed{seed}')
-    backbone = osp.join(out, 'backbone.pth')
-    if osp.isfile(backbone):
-        return backbone
+    if osp.isfile(osp.join(out, 'backbone.pth')):  # reused: no source stage needed
+        return osp.join(out, 'backbone.pth')
     start = _init_options('model.backbone', source_backbone(args)) if args.init == 'source' else []
-    os.makedirs(out, exist_ok=True)
-    log = osp.join(out, 'run.log')
-    secs = _run([sys.executable, 'tools/train.py', PIXPRO, '--work-dir', out, '--cfg-options',
-                 f'randomness.seed={seed}', f'train_cfg.max_iters={args.pixpro_iters}',
-                 f'default_hooks.checkpoint.interval={args.pixpro_iters}'] + start, log)
-    _extract(out, backbone)
-    with open(osp.join(out, 'time.json'), 'w') as f:
-        json.dump(dict(seconds=secs), f)
-    print(f'[seg_demo_ssl] PixPro seed {seed}: {secs / 60:.1f} min -> {backbone}', flush=True)
-    return backbone
+    return _pretrain_stage(out, PIXPRO, [f'randomness.seed={seed}', f'train_cfg.max_iters={args.pixpro_iters}',
+                                         f'default_hooks.checkpoint.interval={args.pixpro_iters}'] + start,
+                           f'PixPro seed {seed}')
 
 
 def run_method(method: str, seed: int, args) -> dict:
