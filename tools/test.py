@@ -36,7 +36,7 @@ def main(argv=None):
     from mmengine.runner import Runner
 
     from densessl.engine.distributed import setup_distributed
-    from densessl.utils import ensure_demo_data_for, register_all_modules
+    from densessl.utils import ensure_demo_data_for, register_all_modules, unique_experiment_name
 
     register_all_modules(init_default_scope=False)
     if not osp.isfile(args.checkpoint):
@@ -59,6 +59,7 @@ def main(argv=None):
     # the weights come from the checkpoint: no ImageNet initialisation file is needed to test
     setup_distributed(cfg, args.launcher)
     ensure_demo_data_for(cfg)
+    unique_experiment_name(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     metrics = {k: float(v) if hasattr(v, '__float__') else v for k, v in metrics.items()}

@@ -72,7 +72,10 @@ def run_stage(cfg: Config, work_dir: str, resume, evaluate: bool = False, amp: b
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
 
+    from densessl.utils import unique_experiment_name
+
     cfg = prepare_stage_config(cfg, work_dir, resume, amp, launcher)
+    unique_experiment_name(cfg)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
     metrics = {}

@@ -1,5 +1,6 @@
 """Registration of every module densessl builds from configs."""
 import datetime
+import os.path as osp
 import warnings
 
 from mmengine import DefaultScope
@@ -44,3 +45,24 @@ def register_all_modules(init_default_scope: bool = True) -> None:
                           'If this is not expected, please set `init_default_scope=False`.')
             new_instance_name = f'densessl-{datetime.datetime.now()}'
             DefaultScope.get_instance(new_instance_name, scope_name='densessl')
+
+
+_runners_named = [0]
+
+
+def unique_experiment_name(cfg) -> None:
+    """Give the Runner about to be built from ``cfg`` an experiment name no earlier Runner of this process used.
+
+    MMEngine names a Runner's logger, message hub and visualizer ``<config file name>_<timestamp to the second>``
+    and reuses an existing instance of that name. Two Runners of same-named configs built in one process within one
+    second (recipe stages, back-to-back runs, tests) would share the first one's visualizer and write their logs into
+    its work dir. The first Runner of a process keeps MMEngine's name; later ones get ``_run<k>`` appended (the same
+    on every rank, which runs the same sequence).
+
+    Args:
+        cfg (Config): the config the Runner is built from; ``experiment_name`` is set in place.
+    """
+    _runners_named[0] += 1
+    if _runners_named[0] > 1:
+        base = cfg.get('experiment_name') or osp.splitext(osp.basename(cfg.filename or 'config'))[0]
+        cfg.experiment_name = f'{base}_run{_runners_named[0]}'

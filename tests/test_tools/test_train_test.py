@@ -121,3 +121,26 @@ def test_two_process_gloo_training_evaluates_every_val_image_once(tiny_data, tmp
     assert 'Distributed training: True' in log and "'backend': 'gloo'" in log
     ckpt = torch.load(osp.join(tmp_path, 'work', 'iter_2.pth'), map_location='cpu', weights_only=False)
     assert not any(k.startswith('module.') for k in ckpt['state_dict'])
+
+
+def test_runs_of_same_named_configs_in_one_second_keep_their_own_logs(tiny_data, tmp_path, monkeypatch):
+    """MMEngine names a Runner's visualizer after the config file and the second it starts, and reuses an
+    existing instance of that name: without a unique experiment name the second run logs into the first's dir."""
+    import time
+
+    import mmengine.runner.runner as runner_module
+
+    class FrozenClock:  # every Runner starts in the same second
+        def __getattr__(self, name):
+            return getattr(time, name)
+
+        @staticmethod
+        def strftime(fmt, t=None):
+            return '20260101_000000'
+
+    monkeypatch.setattr(runner_module, 'time', FrozenClock())
+    cfg = write_config(tiny_seg_config(tiny_data, max_iters=2), str(tmp_path / 'cfg.py'))
+    for name in ('a', 'b'):
+        train_tool.main([cfg, '--work-dir', str(tmp_path / name)])
+    for name in ('a', 'b'):
+        assert [r['iter'] for r in _scalars(str(tmp_path / name)) if 'loss' in r] == [1, 2]
