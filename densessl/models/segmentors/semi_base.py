@@ -8,6 +8,7 @@ A training step of :class:`SemiBaseSegmentor`::
             student input = mix(M, strong, perm); targets, confidences, validity = mix(M, ., perm)
             ConfidenceMask(confidence) -> per-pixel weights, share of pixels used
             student(mixed strong) -> ConsistencyLoss(weights)                 -> unsup_loss_cons (x unsup_weight)
+                   (BN normalises with the batch; running statistics kept from the sup pass: unsup_bn_stats)
     log:    unsup_pixel_ratio (share of valid pixels whose teacher confidence passed the threshold)
 
 The teacher follows the student through :class:`~densessl.engine.hooks.MeanTeacherHook` (EMA after each
@@ -26,7 +27,7 @@ from mmseg.models.utils import resize
 from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, SampleList
 from torch import Tensor
 
-from densessl.models.ssl import mix_batch, partner_permutation
+from densessl.models.ssl import frozen_bn_stats, mix_batch, partner_permutation
 from densessl.registry import MODELS
 
 __all__ = ['SemiBaseSegmentor', 'rename_loss_dict', 'reweight_loss_dict', 'DEFAULT_SEMI_TRAIN_CFG']
@@ -44,6 +45,10 @@ DEFAULT_SEMI_TRAIN_CFG = dict(
     mix=None,  # None | 'cutmix' | 'classmix' | a mask component config (CutMixMask / ClassMixMask)
     partner='roll',  # how mixing partners are chosen: 'roll' (i with i+1) or 'random'
     freeze_teacher=True,  # teacher without gradients and in eval mode (BN running stats, no dropout)
+    # 'frozen': the student's pass on the (mixed) strong views leaves the BN running statistics alone, so the
+    # eval-mode teacher and the tested model normalise clean images with clean statistics; 'update': that pass
+    # updates them too (plain PyTorch; the papers' DeepLab-v2 code froze BN altogether)
+    unsup_bn_stats='frozen',
     seed=None,  # base seed of the per-step random draws (mix masks, dropout); None: drawn at construction
 )
 
@@ -131,6 +136,9 @@ class SemiBaseSegmentor(BaseSegmentor):
         self.mixer = None if cfg['mix'] is None else MODELS.build(cfg['mix'])
         if cfg['partner'] not in ('roll', 'random'):
             raise ValueError(f"semi_train_cfg.partner must be 'roll' or 'random', got {cfg['partner']!r}")
+        if cfg['unsup_bn_stats'] not in ('frozen', 'update'):
+            raise ValueError("semi_train_cfg.unsup_bn_stats must be 'frozen' or 'update', got "
+                             f"{cfg['unsup_bn_stats']!r}")
         decode_head = getattr(self.student, 'decode_head', None)
         self.ignore_index = getattr(decode_head, 'ignore_index', 255)
         self.align_corners = getattr(decode_head, 'align_corners', False)
@@ -277,6 +285,14 @@ class SemiBaseSegmentor(BaseSegmentor):
         """Teacher logits ``(N, C, H, W)`` at input resolution (no gradient)."""
         return self._logits(self.teacher, inputs)
 
+    def student_logits_unsup(self, inputs: Tensor) -> Tensor:
+        """Student logits ``(N, C, H, W)`` on unlabeled (strong, mixed) views; with ``unsup_bn_stats='frozen'`` the
+        batch-norm running statistics are left as the supervised pass set them (:func:`frozen_bn_stats`)."""
+        if self.semi_train_cfg['unsup_bn_stats'] == 'frozen':
+            with frozen_bn_stats(self.student):
+                return self._logits(self.student, inputs)
+        return self._logits(self.student, inputs)
+
     def mix(self, labels: Tensor, tensors: Dict[str, Tensor]) -> Tuple[Dict[str, Tensor], Optional[Tensor]]:
         """Mix every tensor of ``tensors`` with one mask drawn for ``labels`` (the source images' pseudo-labels);
         returns the mixed tensors and the mask (``None`` when mixing is off)."""
@@ -301,7 +317,7 @@ class SemiBaseSegmentor(BaseSegmentor):
             tensors['probs'] = pl.probs
         mixed, _ = self.mix(labels, tensors)
         conf = self.confidence_mask(mixed['confidence'], mixed['labels'], mixed['valid'])
-        student_logits = self._logits(self.student, mixed['inputs'])
+        student_logits = self.student_logits_unsup(mixed['inputs'])
         target = mixed['probs'] if soft else mixed['labels']
         loss = self.unsup_loss(student_logits, target, weight=conf.weight, valid=mixed['valid'])
         return dict(unsup_loss_cons=loss * self.semi_train_cfg['unsup_weight'],

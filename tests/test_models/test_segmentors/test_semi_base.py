@@ -231,3 +231,30 @@ def test_config_errors():
     inputs, samples = _batch(model)
     with pytest.raises(ValueError, match='MultiSourceSampler'):
         model.loss({'sup': inputs['sup']}, {'sup': samples['sup']})
+
+
+def _bn_stats(net):
+    return {k: v.clone() for k, v in net.state_dict().items() if 'running' in k or 'num_batches' in k}
+
+
+@pytest.mark.parametrize('mode', ['frozen', 'update'])
+def test_unsup_pass_leaves_the_student_bn_statistics_to_the_sup_pass(mode):
+    """With unsup_bn_stats='frozen' the student's BN running statistics after a step are exactly those of its
+    supervised pass alone; with 'update' the strong views move them too."""
+    model = _build(unsup_bn_stats=mode, threshold=0.0)
+    model.train()
+    inputs, samples = _batch(model)
+    sup_only = copy.deepcopy(model.student)
+    sup_only.loss(inputs['sup'], samples['sup'])
+    model.loss(inputs, samples)
+    after, expected = _bn_stats(model.student), _bn_stats(sup_only)
+    assert after.keys() == expected.keys() and len(after) > 0
+    same = all(torch.equal(after[k], expected[k]) for k in after)
+    assert same == (mode == 'frozen')
+    assert all(m.momentum == 0.1 for m in model.student.modules() if isinstance(m, torch.nn.BatchNorm2d))
+
+
+def test_unsup_bn_stats_default_and_error():
+    assert _build().semi_train_cfg['unsup_bn_stats'] == 'frozen'
+    with pytest.raises(ValueError, match='unsup_bn_stats'):
+        _build(unsup_bn_stats='ema')
