@@ -13,6 +13,11 @@ the same mixed with the batch's mask (mixing consistency: equal to the unmixed f
 are mixed alike), and the student on the weak, strong, mixed-weak and mixed-strong views, plus the share of
 pixels whose teacher confidence reaches ``--threshold``. A large drop from "weak" to "mixed weak" means the
 mixed images are out of distribution for the network.
+
+``--bn-check N`` also tests the teacher on the validation scenes twice: with its batch-norm running statistics as
+trained, then with statistics recomputed on ``N`` batches of clean training crops (labeled + weak unlabeled views).
+A large gain means the running statistics were trained on images unlike the test images (e.g. strong or mixed
+views averaged into them: ``semi_train_cfg.unsup_bn_stats='update'``).
 """
 import argparse
 import os.path as osp
@@ -30,6 +35,8 @@ def parse_args(argv=None):
     p.add_argument('--batches', type=int, default=6)
     p.add_argument('--threshold', type=float, default=0.97)
     p.add_argument('--work-dir', default='/tmp/densessl_seg_mix_diagnostics')
+    p.add_argument('--bn-check', type=int, default=0, metavar='N',
+                   help='test the teacher before and after recomputing its BN statistics on N clean batches')
     return p.parse_args(argv)
 
 
@@ -84,6 +91,34 @@ def main(argv=None):
         acc = sum(r[key][0] for r in rows) / len(rows)
         fg = sum(r[key][1] for r in rows) / len(rows)
         print(f'{key:24s} {100 * acc:10.1f} {100 * fg:10.1f}')
+    if args.bn_check:
+        bn_check(runner, args.bn_check)
+
+
+def _summary(metrics):
+    return ', '.join(f'{k} {float(v):.2f}' for k, v in metrics.items() if k in ('aAcc', 'mIoU', 'mAcc', 'mDice'))
+
+
+def bn_check(runner, n_batches: int) -> None:
+    """Test the teacher, recompute its BN running statistics on ``n_batches`` clean training batches (cumulative
+    average, labeled + weak unlabeled views), test again; prints both."""
+    from torch.nn.modules.batchnorm import _BatchNorm
+    model = runner.model
+    model.semi_test_cfg['predict_on'] = 'teacher'
+    print(f'teacher, BN statistics as trained:    {_summary(runner.test())}', flush=True)
+    teacher = model.teacher
+    layers = [m for m in teacher.modules() if isinstance(m, _BatchNorm)]
+    for m in layers:
+        m.reset_running_stats()
+        m.momentum = None
+    teacher.train()
+    batches = iter(runner.train_dataloader)
+    with torch.no_grad():
+        for _ in range(n_batches):
+            data = model.data_preprocessor(next(batches), True)
+            teacher._forward(torch.cat([data['inputs']['sup'], data['inputs']['unsup_teacher']]))
+    teacher.eval()
+    print(f'teacher, BN statistics recomputed on {n_batches} clean batches: {_summary(runner.test())}', flush=True)
 
 
 if __name__ == '__main__':
