@@ -1,12 +1,12 @@
 #!/usr/bin/env python
 """Evidence experiment: semi-supervised segmentation on the demo scenes at few labels.
 
-Same iteration budget for every method (the configs' 1000 iterations, DeepLabV3+ R18, 96x96 crops), every
-network starting from the same weights (``--init``): ``scratch`` (random) or ``source``, the demo's stand-in for
+Same iteration budget for every method (``--iters``, default the configs' 1000; DeepLabV3+ R18, 96x96 crops), every
+network starting from the same weights (``--init``): ``source`` (default), the demo's stand-in for
 the ImageNet weights the method starts from: the backbone of a supervised DeepLabV3+ trained once on the source
 scenes (configs/deeplabv3plus/deeplabv3plus_r18-d16_1xb8-2k_demo-source-96x96.py: the six Fashion-MNIST classes
 that are not demo classes), extracted and given as every method's ``backbone.init_cfg`` (PixPro starts from it and
-is regularised toward it):
+is regularised toward it), or ``scratch`` (random weights). The methods:
 
 - ``supervised``          the labeled split only (configs/deeplabv3plus/..._demo-5pct-96x96.py, its split swapped);
 - ``cutmix`` / ``classmix`` mean teachers on labeled + unlabeled scenes (configs/{cutmix,classmix}/..._demo-*.py);
@@ -21,7 +21,8 @@ run is evaluated with ``tools/test.py`` on the 200 validation scenes (teacher fo
 The table (mean and spread over seeds) goes to ``<work-dir>/results_<setting>[-source].md`` and stdout::
 
     python tools/experiments/seg_demo_ssl.py                             # 5pct, all methods, seeds 0 1
-    python tools/experiments/seg_demo_ssl.py --init source               # the same from the source backbone
+    python tools/experiments/seg_demo_ssl.py --iters 2000 --methods supervised cutmix   # a longer schedule
+    python tools/experiments/seg_demo_ssl.py --init scratch              # the same from random weights
     python tools/experiments/seg_demo_ssl.py --setting 1pct --methods supervised cutmix --seeds 0
 """
 import argparse
@@ -69,7 +70,7 @@ def parse_args(argv=None):
     p.add_argument('--work-dir', default=osp.join(REPO, 'work_dirs', 'seg_demo_ssl'))
     p.add_argument('--table-only', action='store_true', help='only tabulate the finished runs')
     p.add_argument('--threads', type=int, default=2)
-    p.add_argument('--init', default='scratch', choices=['scratch', 'source'],
+    p.add_argument('--init', default='source', choices=['scratch', 'source'],
                    help='starting weights of every network: random, or the source-pretrained backbone')
     return p.parse_args(argv)
 

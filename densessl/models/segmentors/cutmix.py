@@ -17,8 +17,7 @@ class CutMixSegmentor(SemiBaseSegmentor):
     softmax on the mixed image is pulled towards them with a squared error (their ``'var'`` loss), every pixel
     weighted by the share of pixels whose teacher confidence is at least 0.97 (their default without
     ``conf_per_pixel``). The EMA teacher weight is 0.99 (``MeanTeacherHook(teacher_momentum=0.99)``). The student's
-    pass on the mixed strong views leaves the BN running statistics alone (``unsup_bn_stats='frozen'``; their
-    DeepLab-v2 froze BN altogether).
+    pass on the mixed strong views leaves the BN running statistics alone (``unsup_bn_stats='frozen'``).
 
     Args: as :class:`SemiBaseSegmentor`; ``semi_train_cfg`` entries override these defaults.
     """

@@ -47,7 +47,7 @@ DEFAULT_SEMI_TRAIN_CFG = dict(
     freeze_teacher=True,  # teacher without gradients and in eval mode (BN running stats, no dropout)
     # 'frozen': the student's pass on the (mixed) strong views leaves the BN running statistics alone, so the
     # eval-mode teacher and the tested model normalise clean images with clean statistics; 'update': that pass
-    # updates them too (plain PyTorch; the papers' DeepLab-v2 code froze BN altogether)
+    # updates them too (what a plain PyTorch training step does)
     unsup_bn_stats='frozen',
     seed=None,  # base seed of the per-step random draws (mix masks, dropout); None: drawn at construction
 )
