@@ -15,7 +15,7 @@ The teacher follows the student through :class:`~densessl.engine.hooks.MeanTeach
 iteration) and predicts at test time (``semi_test_cfg.predict_on``).
 """
 import copy
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Dict, List, Optional, Tuple, Union
 
 import torch
@@ -288,10 +288,9 @@ class SemiBaseSegmentor(BaseSegmentor):
     def student_logits_unsup(self, inputs: Tensor) -> Tensor:
         """Student logits ``(N, C, H, W)`` on unlabeled (strong, mixed) views; with ``unsup_bn_stats='frozen'`` the
         batch-norm running statistics are left as the supervised pass set them (:func:`frozen_bn_stats`)."""
-        if self.semi_train_cfg['unsup_bn_stats'] == 'frozen':
-            with frozen_bn_stats(self.student):
-                return self._logits(self.student, inputs)
-        return self._logits(self.student, inputs)
+        frozen = self.semi_train_cfg['unsup_bn_stats'] == 'frozen'
+        with frozen_bn_stats(self.student) if frozen else nullcontext():
+            return self._logits(self.student, inputs)
 
     def mix(self, labels: Tensor, tensors: Dict[str, Tensor]) -> Tuple[Dict[str, Tensor], Optional[Tensor]]:
         """Mix every tensor of ``tensors`` with one mask drawn for ``labels`` (the source images' pseudo-labels);
