@@ -1,4 +1,5 @@
-# The whole method on the embedded demo data (Fashion-MNIST scenes) at 5 % labels, CPU-sized (17.6 min measured on 2 cores):
+# The whole method on the embedded demo data (Fashion-MNIST scenes) at 5 % labels, CPU-sized (17.6 min measured
+# on 2 cores):
 #   python tools/train.py configs/pixpro_demo_5pct.py [--resume]
 # stage 1  the starting weights: the method starts from ImageNet weights, which cannot be downloaded here, so the
 #          demo trains its own generic start, supervised DeepLabV3+ R18 on the *source* scenes (the six Fashion-MNIST
