@@ -4,6 +4,7 @@ features without training a classifier.
 
 - :func:`clustering_accuracy`: accuracy of a cluster assignment under the best cluster -> class matching.
 - :func:`kmeans`: Lloyd's k-means with k-means++ seeding and several restarts (torch, deterministic per seed).
+- :func:`minibatch_kmeans`: mini-batch k-means for large point sets (a NumPy memmap is read batch by batch).
 - :func:`feature_clustering_accuracy`: both together on a feature matrix.
 - :class:`ClusteringAccuracy`: the same as an MMEngine metric over the ``feat`` field of predicted data samples
   (:class:`~densessl.models.classifiers.SemiBaseClassifier` attaches it with
@@ -19,7 +20,10 @@ from torch import Tensor
 
 from densessl.registry import METRICS
 
-__all__ = ['hungarian_match', 'clustering_accuracy', 'kmeans', 'feature_clustering_accuracy', 'ClusteringAccuracy']
+__all__ = [
+    'hungarian_match', 'clustering_accuracy', 'kmeans', 'minibatch_kmeans', 'feature_clustering_accuracy',
+    'ClusteringAccuracy'
+]
 
 
 def _as_int_array(x, name: str) -> np.ndarray:
@@ -199,3 +203,85 @@ class ClusteringAccuracy(BaseMetric):
         labels = np.array([r[1] for r in results])
         acc = feature_clustering_accuracy(feats, labels, self.num_clusters, self.normalize, self.n_init, self.seed)
         return {'accuracy': 100.0 * acc}
+
+
+def _rows(x, idx) -> Tensor:
+    """Rows ``idx`` (sorted, 1-D) of a Tensor or a NumPy array / memmap, as a float32 Tensor."""
+    if isinstance(x, Tensor):
+        return x[torch.as_tensor(idx)].float()
+    return torch.from_numpy(np.array(x[np.asarray(idx)], dtype=np.float32))
+
+
+def minibatch_kmeans(x, k: int, batch_size: int = 2048, max_iter: int = 100, n_init: int = 3,
+                     init_size: Optional[int] = None, chunk_size: int = 16384,
+                     seed: int = 0) -> Tuple[Tensor, Tensor, float]:
+    """Mini-batch k-means (Sculley, *Web-scale k-means clustering*, WWW 2010) for point sets too large for
+    :func:`kmeans`: memory is bounded by a batch and a chunk, not by ``N``.
+
+    Seeding: ``n_init`` k-means++ seedings (each refined by a few Lloyd steps, :func:`kmeans`) of a random subset of
+    ``init_size`` points; the one with the lowest inertia on that subset wins. Then ``max_iter`` random batches:
+    every centre moves to the running mean of all points ever assigned to it (per-centre rate ``1 / count``).
+    Finally every point is assigned in chunks of ``chunk_size``.
+
+    Args:
+        x (Tensor | np.ndarray): points; a NumPy memmap is read batch by batch (features on disk).
+        k (int): number of clusters, ``1 <= k <= N``.
+        batch_size (int): points per update. Defaults to 2048.
+        max_iter (int): number of batches. Defaults to 100.
+        n_init (int): seedings tried. Defaults to 3.
+        init_size (int, optional): points of the seeding subset; defaults to ``min(N, max(3 * batch_size, 3 * k))``.
+        chunk_size (int): points per chunk of the final assignment. Defaults to 16384.
+        seed (int): seed of every random draw; the same seed gives the same result.
+
+    Shape:
+        - x: :math:`(N, D)`
+        - output: labels :math:`(N,)`, centres :math:`(k, D)` (float32)
+
+    Returns:
+        tuple[Tensor, Tensor, float]: cluster of every point, the centres and the inertia (sum of squared
+        distances to the assigned centres), as :func:`kmeans`.
+
+    Examples:
+        >>> x = torch.cat([torch.zeros(50, 2), torch.full((50, 2), 5.)]) + 0.1 * torch.randn(100, 2)
+        >>> labels, centres, _ = minibatch_kmeans(x, 2, batch_size=32, max_iter=20)
+        >>> bool((labels[:50] == labels[0]).all() and (labels[50:] == labels[50]).all() and labels[0] != labels[50])
+        True
+    """
+    if len(getattr(x, 'shape', ())) != 2:
+        raise ValueError(f'minibatch_kmeans needs (N, D) points, got shape {tuple(getattr(x, "shape", ()))}')
+    n = int(x.shape[0])
+    if not 1 <= k <= n:
+        raise ValueError(f'k must be in [1, {n}], got {k}')
+    if batch_size < 1 or max_iter < 0 or chunk_size < 1:
+        raise ValueError(f'batch_size and chunk_size must be >= 1 and max_iter >= 0, got {batch_size}, '
+                         f'{chunk_size}, {max_iter}')
+    gen = torch.Generator().manual_seed(seed)
+    init_size = min(n, init_size or max(3 * batch_size, 3 * k))
+    init_size = max(init_size, k)
+    sub = _rows(x, torch.sort(torch.randperm(n, generator=gen)[:init_size]).values)
+    best = None
+    for r in range(max(1, n_init)):
+        _, c, inertia = kmeans(sub, k, n_init=1, max_iter=3, seed=seed * 1000 + r)
+        if best is None or inertia < best[1]:
+            best = (c.float(), inertia)
+    centres = best[0].clone()
+    counts = torch.zeros(k, dtype=torch.float32)
+    for _ in range(max_iter):
+        idx = torch.sort(torch.randint(n, (min(batch_size, n), ), generator=gen)).values
+        xb = _rows(x, idx)
+        assign = torch.cdist(xb, centres).argmin(1)
+        batch_counts = torch.bincount(assign, minlength=k).float()
+        sums = torch.zeros_like(centres).index_add_(0, assign, xb)
+        hit = batch_counts > 0
+        new_counts = counts + batch_counts
+        centres[hit] = (centres[hit] * counts[hit, None] + sums[hit]) / new_counts[hit, None]
+        counts = new_counts
+    labels = torch.empty(n, dtype=torch.long)
+    inertia = 0.0
+    for start in range(0, n, chunk_size):
+        xb = _rows(x, np.arange(start, min(start + chunk_size, n)))
+        d = torch.cdist(xb, centres)
+        m, a = d.min(1)
+        labels[start:start + len(xb)] = a
+        inertia += float((m.double()**2).sum())
+    return labels, centres, inertia

@@ -6,7 +6,7 @@ import torch
 from mmpretrain.structures import DataSample
 
 from densessl.evaluation.clustering import (ClusteringAccuracy, clustering_accuracy, feature_clustering_accuracy,
-                                            hungarian_match, kmeans)
+                                            hungarian_match, kmeans, minibatch_kmeans)
 
 
 def test_hungarian_matching_hand_computed():
@@ -64,3 +64,21 @@ def test_metric_on_predicted_samples():
     assert out == {'clustering/accuracy': 100.0}
     with pytest.raises(KeyError, match='attach_features'):
         ClusteringAccuracy().process(None, [DataSample().set_gt_label(0).to_dict()])
+
+
+def test_minibatch_kmeans_recovers_blobs_from_a_memmap_and_is_seeded(tmp_path):
+    rng = np.random.default_rng(0)
+    centres = np.array([[0, 0], [10, 0], [0, 10], [10, 10]], dtype=np.float32)
+    labels = np.repeat(np.arange(4), 250)
+    pts = (centres[labels] + rng.normal(scale=0.5, size=(1000, 2))).astype(np.float32)
+    path = str(tmp_path / 'pts.npy')
+    np.save(path, pts)
+    mm = np.load(path, mmap_mode='r')
+    assign, c, inertia = minibatch_kmeans(mm, 4, batch_size=64, max_iter=30, chunk_size=300, seed=2)
+    assert clustering_accuracy(labels, assign.numpy()) == 1.0
+    assert sorted(map(tuple, np.round(c.numpy() / 10))) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert inertia == pytest.approx(((pts - c.numpy()[assign.numpy()])**2).sum(), rel=1e-4)
+    again = minibatch_kmeans(torch.from_numpy(pts), 4, batch_size=64, max_iter=30, seed=2)
+    assert torch.equal(again[0], assign) and torch.allclose(again[1], c)
+    with pytest.raises(ValueError, match=r'k must be in \[1, 1000\]'):
+        minibatch_kmeans(mm, 1001)
