@@ -42,7 +42,7 @@ RUNTIME_SETUPTOOLS="setuptools>=77.0.3,<81"
 REQS=(
   "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION" "$RUNTIME_SETUPTOOLS" "wheel" "ninja"
   "mmengine==0.10.7" "mmsegmentation==1.2.2" "mmpretrain==1.2.0"
-  "kornia>=0.7" "albumentations>=1.4" "ftfy" "regex" "scipy" "pytest" "pytest-timeout"
+  "kornia>=0.7" "albumentations>=1.4" "ftfy" "regex" "scipy" "pytest" "pytest-timeout" "h5py" "monai>=1.3"
 )
 stamp_key=$(printf '%s\n' "$TORCH_VERSION" "$TORCHVISION_VERSION" "$MMCV_VERSION" "${REQS[@]}" \
   "$(cat "$REPO/setup.py" 2>/dev/null)" | sha1sum | cut -c1-16)
