@@ -1,3 +1,6 @@
 from .clustering import ClusteringAccuracy
 
 __all__ = ['ClusteringAccuracy']
+from .volume_metric import VolumeMetric, volume_scores  # noqa: E402
+
+__all__ += ['VolumeMetric', 'volume_scores']
