@@ -11,3 +11,13 @@ __all__ = [
     'DemoSourceScenesDataset', 'SemiCIFAR10', 'SemiCIFAR100', 'SemiFashionMNIST', 'SemiSVHN', 'make_split',
     'write_split', 'read_split_file'
 ]
+from .acdc import (ACDCDataset, DemoACDCDataset, H5SegDataset, acdc_split_lines, write_h5_layout,  # noqa: E402
+                   write_split_lines)
+from .folder import FolderSegDataset  # noqa: E402
+from .isic2018 import ISIC2018Dataset  # noqa: E402
+from .kvasir import KvasirSEGDataset  # noqa: E402
+
+__all__ += [
+    'H5SegDataset', 'ACDCDataset', 'DemoACDCDataset', 'acdc_split_lines', 'write_h5_layout', 'write_split_lines',
+    'FolderSegDataset', 'ISIC2018Dataset', 'KvasirSEGDataset'
+]

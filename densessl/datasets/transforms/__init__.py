@@ -8,3 +8,7 @@ __all__ = [
     'LoadCheckedImageFromFile', 'LoadCheckedAnnotations', 'RandomResizedCropWithBox', 'SelfSupViews',
     'PackViewInputs', 'MultiBranch', 'StrongPhotometricAug', 'GrayToRGB', 'FixMatchRandAugment'
 ]
+from .gray_aug import GrayPhotometricAug  # noqa: E402
+from .loading_h5 import LoadH5Annotations, LoadH5ImageFromFile  # noqa: E402
+
+__all__ += ['LoadH5ImageFromFile', 'LoadH5Annotations', 'GrayPhotometricAug']
