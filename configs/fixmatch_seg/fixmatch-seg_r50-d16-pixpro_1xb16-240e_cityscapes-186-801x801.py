@@ -1,0 +1,13 @@
+# FixMatch-seg on Cityscapes, 186 labeled images (1/16 of the 2975 training images), with target pretraining: the
+# backbone starts from the PixPro stage on the same images
+# (configs/pixpro/pixpro_r50_1xb8-lars-200e_cityscapes-224x224.py, itself started from PixPro's ImageNet release)
+# instead of torchvision's supervised ImageNet ResNet-50; everything else as
+# fixmatch-seg_r50-d16_1xb16-240e_cityscapes-186-801x801.py.
+# By hand, after the PixPro stage:
+#   python tools/model_converters/extract_backbone.py \
+#       work_dirs/pixpro_r50_1xb8-lars-200e_cityscapes-224x224/<last checkpoint>.pth \
+#       work_dirs/pixpro_r50_1xb8-lars-200e_cityscapes-224x224/backbone.pth \
+#       --check-config <this config> --backbone-key model.segmentor.backbone
+_base_ = ['./fixmatch-seg_r50-d16_1xb16-240e_cityscapes-186-801x801.py']
+pixpro_backbone = 'work_dirs/pixpro_r50_1xb8-lars-200e_cityscapes-224x224/backbone.pth'
+model = dict(segmentor=dict(backbone=dict(init_cfg=dict(type='Pretrained', checkpoint=pixpro_backbone))))
