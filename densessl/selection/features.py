@@ -25,7 +25,6 @@ import json
 import os
 import os.path as osp
 import sys
-from collections import Counter
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
@@ -34,12 +33,9 @@ import torch.nn.functional as F
 from mmengine.config import Config
 
 __all__ = [
-    'IMG_EXTENSIONS', 'Features', 'resolve_model', 'find_backbone_cfg', 'find_preprocessor_cfg', 'build_backbone',
+    'Features', 'resolve_model', 'find_backbone_cfg', 'find_preprocessor_cfg', 'build_backbone',
     'build_pool', 'pool_names', 'extract_features', 'feature_key', 'default_feature_dir'
 ]
-
-IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
-
 
 class Features(NamedTuple):
     """Features of a pool of images.
@@ -207,23 +203,6 @@ def build_backbone(cfg: Config, weights: str, ckpt: Optional[dict] = None, sourc
     return backbone.to(device or get_device())
 
 
-def _detect_suffix(folder: str) -> str:
-    counts = Counter()
-    for _, _, files in os.walk(folder, followlinks=True):
-        for f in files:
-            ext = osp.splitext(f)[1].lower()
-            if ext in IMG_EXTENSIONS:
-                counts[osp.splitext(f)[1]] += 1
-    if not counts:
-        raise ValueError(f'{folder} holds no image (looked for {", ".join(IMG_EXTENSIONS)}, recursively): nothing '
-                         'to choose from')
-    if len(counts) > 1:
-        listed = ', '.join(f'{s}: {n}' for s, n in counts.most_common())
-        raise ValueError(f'{folder} holds images with several suffixes ({listed}): give the one to use with '
-                         '--img-suffix')
-    return next(iter(counts))
-
-
 def _train_dataset_cfg(cfg: Config) -> dict:
     """The config's training dataset; of a ConcatDataset (labeled + unlabeled) the unlabeled one."""
     loader = cfg.get('train_dataloader')
@@ -263,6 +242,7 @@ def build_pool(images: str, cfg: Optional[Config] = None, img_suffix: Optional[s
             config.
     """
     from densessl.datasets.base import SplitSegDataset
+    from densessl.datasets.folder import find_image_suffix
     from densessl.registry import DATASETS
 
     scope = _densessl_scope()  # registers every module now (the dataset type lookup below needs it)
@@ -272,7 +252,7 @@ def build_pool(images: str, cfg: Optional[Config] = None, img_suffix: Optional[s
         pipeline.append(dict(type='Resize', scale=(w, h), keep_ratio=False))
     pipeline.append(dict(type='PackSegInputs', meta_keys=('img_path', 'ori_shape', 'img_shape')))
     if osp.isdir(images):
-        suffix = img_suffix or _detect_suffix(images)
+        suffix = img_suffix or find_image_suffix(images)
         ds_cfg = dict(type='SplitSegDataset', data_root=None, data_prefix=dict(img_path=osp.abspath(images)),
                       ann_file='', img_suffix=suffix, with_label=False)
     elif osp.isfile(images):

@@ -67,7 +67,7 @@ def test_build_pool_from_a_folder_or_a_split_and_its_errors(pool, tmp_path):
     empty = tmp_path / 'empty'
     empty.mkdir()
     (empty / 'notes.txt').write_text('no image here')
-    with pytest.raises(ValueError, match='holds no image'):
+    with pytest.raises(ValueError, match='no image'):
         build_pool(str(empty))
     mixed = tmp_path / 'mixed'
     mixed.mkdir()
@@ -80,6 +80,19 @@ def test_build_pool_from_a_folder_or_a_split_and_its_errors(pool, tmp_path):
         build_pool(str(tmp_path / 'nowhere'))
     with pytest.raises(ValueError, match='split file'):
         build_pool(pool['split'])
+
+
+def test_build_pool_reads_a_split_through_the_folder_dataset(pool):
+    # the medical / custom-data dataset of the configs: its unlabeled copy needs no mask folder
+    cfg = Config(dict(train_dataloader=dict(dataset=dict(
+        type='ConcatDataset', datasets=[
+            dict(type='FolderSegDataset', data_root=pool['root'], classes=('background', 'square', 'disc'),
+                 data_prefix=dict(img_path='img', seg_map_path='ann'), ann_file='labeled.txt'),
+            dict(type='FolderSegDataset', data_root=pool['root'], classes=('background', 'square', 'disc'),
+                 data_prefix=dict(img_path='img'), ann_file='unlabeled.txt', with_label=False)]))))
+    ds = build_pool(pool['split'], cfg)
+    assert pool_names(ds) == pool['train_names']
+    assert ds[0]['inputs'].shape == (3, 32, 32)
 
 
 class Counting(torch.nn.Module):

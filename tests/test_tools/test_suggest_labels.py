@@ -92,7 +92,7 @@ def test_bad_budget_or_checkpoint_fails_before_writing(pool, tmp_path, extra, er
 def test_empty_folder_missing_files_and_existing_split(pool, tmp_path):
     empty = tmp_path / 'empty'
     empty.mkdir()
-    with pytest.raises(ValueError, match='holds no image'):
+    with pytest.raises(ValueError, match='no image'):
         _run(pool, tmp_path / 'o1', '--budget', '1', images=str(empty))
     with pytest.raises(FileNotFoundError, match='images not found: .*nowhere'):
         _run(pool, tmp_path / 'o2', '--budget', '1', images=str(tmp_path / 'nowhere'))
