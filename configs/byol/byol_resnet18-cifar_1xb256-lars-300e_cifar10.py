@@ -1,11 +1,12 @@
-# BYOL target pretraining for classification (Xu et al.: target pretraining before semi-supervised finetuning),
+# BYOL target pretraining for classification (Xu et al., seed 003: target pretraining before semi-supervised
+# finetuning; "batch size 256, base learning rate 0.3, 300 epochs" for BYOL),
 # CIFAR-10 training images (labels unused), with the differentiable affine and the weight regulariser.
 # Algorithm: mmpretrain's BYOL (NonLinearNeck projector, LatentPredictHead predictor, CosineEMA target).
 # Backbone: mmpretrain's CIFAR ResNet-18 (3x3 stem, no max-pool); use the backbone your classifier uses, and set
 # `model.backbone.init_cfg` to its starting (ImageNet) weights when you have them: no downloads happen here.
 # Data: densessl's SemiCIFAR10 (mmpretrain's CIFAR10 reader, no download) reads data/cifar10/cifar-10-batches-py;
 # the whole training set (no split_file): target pretraining uses labeled and unlabeled images alike.
-_base_ = ['../_base_/default_runtime.py']
+_base_ = ['../_base_/schedules/byol_lars_coslr.py', '../_base_/default_runtime.py']
 model = dict(
     type='BYOL',
     base_momentum=0.01,  # MMEngine convention: teacher weight τ_base = 0.99 (mmpretrain's BYOL config)
@@ -49,25 +50,8 @@ train_dataloader = dict(
     collate_fn=dict(type='default_collate'),
     dataset=dict(type='SemiCIFAR10', data_root='data/cifar10', split='train', pipeline=train_pipeline))
 
-# LARS as BYOL (lr 0.2 x batch/256, wd 1.5e-6 in the paper; mmpretrain uses 4.8 at 4096 and 1e-6), cosine decay,
-# 10 warm-up epochs; 200 epochs as mmpretrain's byol_resnet50_16xb256-coslr-200e.
-max_epochs = 200
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='mmpretrain.LARS', lr=0.3, momentum=0.9, weight_decay=1.5e-6),
-    paramwise_cfg=dict(custom_keys={
-        'bn': dict(decay_mult=0, lars_exclude=True),
-        'bias': dict(decay_mult=0, lars_exclude=True),
-        'downsample.1': dict(decay_mult=0, lars_exclude=True),
-    }))
-auto_scale_lr = dict(base_batch_size=256)
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=10, convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=max_epochs - 10, by_epoch=True, begin=10, end=max_epochs,
-         convert_to_iter_based=True),
-]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
-custom_hooks = [dict(type='MomentumScheduleHook', start=0.99, end=1.0)]  # BYOL: τ from τ_base to 1 (cosine)
+# Schedule (configs/_base_/schedules/byol_lars_coslr.py, seed 003): batch 256, base lr 0.3 per 256 images with
+# auto_scale_lr enabled, 300 epochs, LARS, cosine decay after 10 warm-up epochs.
 log_processor = dict(by_epoch=True)
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=True),

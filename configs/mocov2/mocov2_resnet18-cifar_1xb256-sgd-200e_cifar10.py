@@ -1,9 +1,9 @@
 # MoCo v2 target pretraining on CIFAR-10 training images (labels unused), with the differentiable affine and the
 # weight regulariser: mmpretrain's MoCo (MoCoV2Neck, ContrastiveHead) in the MoCo v2 setting.
-# Values from mmpretrain's mocov2_resnet50_8xb32-coslr-200e_in1k.py / Chen et al. 2020 unless noted.
-_base_ = ['../byol/byol_resnet18-cifar_1xb256-lars-200e_cifar10.py']
+# Values from mmpretrain's mocov2_resnet50_8xb32-coslr-200e_in1k.py / Chen et al. 2020 unless noted; the schedule
+# is configs/_base_/schedules/mocov2_sgd_coslr.py (seed 003's 10x lower target-pretraining rate, auto_scale_lr).
+_base_ = ['../_base_/schedules/mocov2_sgd_coslr.py', '../_base_/default_runtime.py']
 model = dict(
-    _delete_=True,
     type='MoCoV2',
     queue_len=4096,  # 65536 on ImageNet; CIFAR-10 has 50000 images (a multiple of the batch size is required)
     feat_dim=128,
@@ -26,13 +26,21 @@ view_pipeline = [
     dict(type='RandomFlip', prob=0.5),
 ]
 train_dataloader = dict(
-    dataset=dict(pipeline=[
-        dict(type='mmpretrain.MultiView', num_views=2, transforms=[view_pipeline]),
-        dict(type='mmpretrain.PackInputs'),
-    ]))
-# SGD lr 0.03 x batch/256, momentum 0.9, wd 1e-4, cosine (mmpretrain imagenet_sgd_coslr_200e)
-optim_wrapper = dict(_delete_=True, type='OptimWrapper',
-                     optimizer=dict(type='SGD', lr=0.03, momentum=0.9, weight_decay=1e-4))
-param_scheduler = [dict(type='CosineAnnealingLR', T_max=200, by_epoch=True, begin=0, end=200,
-                        convert_to_iter_based=True)]
-custom_hooks = []  # MoCo v2 keeps m constant
+    batch_size=256,
+    num_workers=4,
+    persistent_workers=True,
+    drop_last=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(
+        type='SemiCIFAR10',
+        data_root='data/cifar10',
+        split='train',
+        pipeline=[
+            dict(type='mmpretrain.MultiView', num_views=2, transforms=[view_pipeline]),
+            dict(type='mmpretrain.PackInputs'),
+        ]))
+log_processor = dict(by_epoch=True)
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=True),
+    checkpoint=dict(_delete_=True, type='CheckpointHook', by_epoch=True, interval=20, max_keep_ckpts=3))
