@@ -1,6 +1,11 @@
+# Named variant (the repository's earlier default, kept for comparison; not French et al.'s recipe): backbone BN
+# trained (the student's unlabeled pass leaves the running statistics alone: unsup_bn_stats='frozen'),
+# StrongPhotometricAug colour/grey/blur on the student's unlabeled view, one poly-decayed rate for all layers,
+# mmseg's scale augmentation. The paper's recipe is the same name without '-trainbn-strongaug-poly' and with
+# '-inpixpro' / '-insup' for the start. See configs/README.md.
 # ClassMix mean teacher (Olsson et al., WACV 2021) on Pascal VOC 2012 aug, 2 % labels (~212 of 10582 training
 # images); everything else as the 1pct config.
-_base_ = ['./classmix_r50-d16_1xb20-40k_voc12aug-1pct-321x321.py']
+_base_ = ['./classmix-trainbn-strongaug-poly_r50-d16-insup_1xb20-40k_voc12aug-1pct-321x321.py']
 split = '{{ fileDirname }}/../../data/splits/voc/2pct'
 train_dataloader = dict(
     dataset=dict(datasets=[

@@ -1,3 +1,8 @@
+# Named variant (the repository's earlier default, kept for comparison; not French et al.'s recipe): backbone BN
+# trained (the student's unlabeled pass leaves the running statistics alone: unsup_bn_stats='frozen'),
+# StrongPhotometricAug colour/grey/blur on the student's unlabeled view, one poly-decayed rate for all layers,
+# mmseg's scale augmentation. The paper's recipe is the same name without '-trainbn-strongaug-poly' and with
+# '-inpixpro' / '-insup' for the start. See configs/README.md.
 # ClassMix mean teacher (Olsson et al., WACV 2021) on Cityscapes, 100 labeled of 2975 training images; network,
 # data, schedule and EMA as the CutMix config
 # of this setting (the seed paper compares the two learners under one setup).
@@ -5,7 +10,7 @@
 # classes;
 # the mixed strong image is trained with cross-entropy on the mixed argmax pseudo-labels, every pixel
 # weighted by the share of pixels whose teacher confidence is >= 0.968.
-_base_ = ['../cutmix/cutmix_r50-d16_1xb8-40k_cityscapes-100-256x512.py']
+_base_ = ['../cutmix/cutmix-trainbn-strongaug-poly_r50-d16-insup_1xb8-40k_cityscapes-100-256x512.py']
 model = dict(
     type='ClassMixSegmentor',
     semi_train_cfg=dict(

@@ -1,3 +1,8 @@
+# Named variant (the repository's earlier default, kept for comparison; not French et al.'s recipe): backbone BN
+# trained (the student's unlabeled pass leaves the running statistics alone: unsup_bn_stats='frozen'),
+# StrongPhotometricAug colour/grey/blur on the student's unlabeled view, one poly-decayed rate for all layers,
+# mmseg's scale augmentation. The paper's recipe is the same name without '-trainbn-strongaug-poly' and with
+# '-inpixpro' / '-insup' for the start. See configs/README.md.
 # CutMix mean teacher (French et al., BMVC 2020) on ISIC 2017, 10 labeled of 2000 training images.
 # Seed-paper hyperparameters of the CutMix learner: DeepLabV3+ ResNet-50 OS16 from ImageNet (torchvision weights,
 # plain stem: the backbone the PixPro target-pretraining rows start from), Adam lr 1e-5, batch 8 (4 labeled + 4

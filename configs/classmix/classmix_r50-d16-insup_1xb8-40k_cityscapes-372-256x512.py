@@ -1,0 +1,7 @@
+# Table II "IN Sup -> ClassMix" on Cityscapes, 372 labeled of 2975 images: the IN-PixPro config
+#   classmix_r50-d16-inpixpro_1xb8-40k_cityscapes-372-256x512.py
+# started from torchvision's supervised ImageNet ResNet-50 (the same plain-stem network; get it once from
+# https://download.pytorch.org/models/resnet50-0676ba61.pth) instead of PixPro's ImageNet release.
+_base_ = ['./classmix_r50-d16-inpixpro_1xb8-40k_cityscapes-372-256x512.py']
+in_sup = 'checkpoints/resnet50-0676ba61.pth'
+model = dict(segmentor=dict(backbone=dict(init_cfg=dict(type='Pretrained', checkpoint=in_sup))))

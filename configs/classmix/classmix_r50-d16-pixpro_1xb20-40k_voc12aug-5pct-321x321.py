@@ -1,0 +1,15 @@
+# Table II "IN PixPro -> target PixPro -> ClassMix" on Pascal VOC 2012 aug, 5 % labels (~529 of 10582 images):
+# the IN-PixPro config
+#   classmix_r50-d16-inpixpro_1xb20-40k_voc12aug-5pct-321x321.py
+# started from the backbone of the target-pretraining stage
+#   configs/pixpro/pixpro_r50_1xb8-lars-200e_voc12aug-224x224.py
+# (itself started from PixPro's ImageNet release). The recipe
+#   configs/table2/pixpro-classmix_voc12aug-5pct.py
+# runs both stages and hands the backbone over; by hand, after the PixPro stage:
+#   python tools/model_converters/extract_backbone.py \
+#       work_dirs/pixpro_r50_1xb8-lars-200e_voc12aug-224x224/<last checkpoint>.pth \
+#       work_dirs/pixpro_r50_1xb8-lars-200e_voc12aug-224x224/backbone.pth \
+#       --check-config <this config> --backbone-key model.segmentor.backbone
+_base_ = ['./classmix_r50-d16-inpixpro_1xb20-40k_voc12aug-5pct-321x321.py']
+pixpro_backbone = 'work_dirs/pixpro_r50_1xb8-lars-200e_voc12aug-224x224/backbone.pth'
+model = dict(segmentor=dict(backbone=dict(init_cfg=dict(type='Pretrained', checkpoint=pixpro_backbone))))
