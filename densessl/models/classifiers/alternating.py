@@ -33,7 +33,7 @@ from torch import Tensor
 
 from densessl.models.ssl import kl_divergence
 from densessl.registry import MODELS
-from .semi_base_classifier import DEFAULT_SEMI_TRAIN_CFG, SemiBaseClassifier, _sample_indices
+from .semi_base_classifier import SEMI_CLS_TRAIN_CFG, SemiBaseClassifier, _sample_indices
 
 __all__ = ['AlternatingClassifier', 'random_subset_mask']
 
@@ -108,7 +108,7 @@ class AlternatingClassifier(SemiBaseClassifier):
     """
 
     default_semi_train_cfg = dict(
-        DEFAULT_SEMI_TRAIN_CFG,
+        SEMI_CLS_TRAIN_CFG,
         num_samples=None,
         phase1_iters=1000,
         phase2_iters=10000,

@@ -19,7 +19,7 @@ from typing import Dict
 from torch import Tensor
 
 from densessl.registry import MODELS
-from .semi_base_classifier import DEFAULT_SEMI_TRAIN_CFG, SemiBaseClassifier, _sample_indices
+from .semi_base_classifier import SEMI_CLS_TRAIN_CFG, SemiBaseClassifier, _sample_indices
 
 __all__ = ['FixMatch', 'FlexMatch']
 
@@ -28,7 +28,7 @@ __all__ = ['FixMatch', 'FlexMatch']
 class FixMatch(SemiBaseClassifier):
     """FixMatch: pseudo-labels from weak views, thresholded, train the strong views.
 
-    ``semi_train_cfg`` keys (besides :data:`~densessl.models.classifiers.semi_base_classifier.DEFAULT_SEMI_TRAIN_CFG`):
+    ``semi_train_cfg`` keys (besides :data:`~densessl.models.classifiers.semi_base_classifier.SEMI_CLS_TRAIN_CFG`):
 
     - ``threshold`` (float, optional): shortcut for ``confidence.threshold`` (0.95).
     - ``pseudo_label`` (dict): :class:`~densessl.models.ssl.PseudoLabeler` config (``mode='hard'``; ``'soft'`` /
@@ -44,7 +44,7 @@ class FixMatch(SemiBaseClassifier):
     """
 
     default_semi_train_cfg = dict(
-        DEFAULT_SEMI_TRAIN_CFG,
+        SEMI_CLS_TRAIN_CFG,
         threshold=None,
         pseudo_label=dict(type='PseudoLabeler', mode='hard'),
         confidence=dict(type='ConfidenceMask', threshold=0.95, mode='pixel'),

@@ -17,7 +17,7 @@ from typing import Dict
 from torch import Tensor
 
 from densessl.registry import MODELS
-from .semi_base_classifier import DEFAULT_SEMI_TRAIN_CFG, SemiBaseClassifier
+from .semi_base_classifier import SEMI_CLS_TRAIN_CFG, SemiBaseClassifier
 
 __all__ = ['MeanTeacher']
 
@@ -32,7 +32,7 @@ class MeanTeacher(SemiBaseClassifier):
     """
 
     default_semi_train_cfg = dict(
-        DEFAULT_SEMI_TRAIN_CFG,
+        SEMI_CLS_TRAIN_CFG,
         unsup_weight=5.0,
         rampup='sigmoid',
         pseudo_label=dict(type='PseudoLabeler', mode='soft'),

@@ -24,7 +24,7 @@ from torch import Tensor
 
 from densessl.registry import MODELS
 from .rotation import NUM_ROTATIONS, rotate_batch
-from .semi_base_classifier import DEFAULT_SEMI_TRAIN_CFG, SemiBaseClassifier
+from .semi_base_classifier import SEMI_CLS_TRAIN_CFG, SemiBaseClassifier
 
 __all__ = ['S4LRotation', 'S4LExemplar', 'batch_hard_triplet_loss', 'exemplar_copies']
 
@@ -48,7 +48,7 @@ class S4LRotation(SemiBaseClassifier):
     Losses: ``sup_loss``, ``unsup_loss_rot``; logs: ``unsup_rot_acc``.
     """
 
-    default_semi_train_cfg = dict(DEFAULT_SEMI_TRAIN_CFG, rotation_weight=1.0, rotate_labeled=True,
+    default_semi_train_cfg = dict(SEMI_CLS_TRAIN_CFG, rotation_weight=1.0, rotate_labeled=True,
                                   rotate_unlabeled=True)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -165,7 +165,7 @@ class S4LExemplar(SemiBaseClassifier):
     Losses: ``sup_loss``, ``unsup_loss_triplet``.
     """
 
-    default_semi_train_cfg = dict(DEFAULT_SEMI_TRAIN_CFG, exemplar_weight=1.0, num_copies=8, margin=None,
+    default_semi_train_cfg = dict(SEMI_CLS_TRAIN_CFG, exemplar_weight=1.0, num_copies=8, margin=None,
                                   normalize=True, crop_scale=(0.4, 1.0), noise_std=0.1)
     required_unsup_branches = ('unsup_teacher', )
 

@@ -30,20 +30,19 @@ import torch.nn as nn
 from mmengine.model import BaseModel
 from torch import Tensor
 
+from densessl.models.ssl.teacher_student import (TEACHER_STUDENT_CFG, TeacherStudentMixin, default_data_preprocessor,
+                                                 rename_loss_dict, reweight_loss_dict)
 from densessl.registry import MODELS
 
-__all__ = ['SemiBaseClassifier', 'DEFAULT_SEMI_TRAIN_CFG', 'ramp_weight', 'gt_labels']
+__all__ = ['SemiBaseClassifier', 'SEMI_CLS_TRAIN_CFG', 'ramp_weight', 'gt_labels']
 
-BRANCHES = ('sup', 'unsup_teacher', 'unsup_student')
-
-#: every key :class:`SemiBaseClassifier` reads from ``semi_train_cfg`` and its default (subclasses add theirs)
-DEFAULT_SEMI_TRAIN_CFG = dict(
-    sup_weight=1.0,  # factor on the supervised loss
-    unsup_weight=1.0,  # factor lambda_u on the unsupervised loss
+#: every key :class:`SemiBaseClassifier` reads from ``semi_train_cfg`` and its default (with
+#: :data:`~densessl.models.ssl.teacher_student.TEACHER_STUDENT_CFG`; algorithms add theirs)
+SEMI_CLS_TRAIN_CFG = dict(
+    TEACHER_STUDENT_CFG,
     rampup_iters=0,  # unsup_weight grows from 0 to its value over these iterations (0: constant)
     rampup='linear',  # 'linear' or 'sigmoid' (exp(-5 (1 - t)^2), Laine & Aila / Mean Teacher)
     joint_forward=True,  # one student forward over labeled + unlabeled images (shared BN statistics)
-    freeze_teacher=True,  # teacher without gradients, in eval mode
 )
 
 
@@ -91,12 +90,8 @@ def _sample_indices(data_samples: Optional[Sequence], device=None) -> Optional[T
     return torch.as_tensor(idx, dtype=torch.long, device=device)
 
 
-def _rename(prefix: str, losses: dict) -> dict:
-    return {prefix + k: v for k, v in losses.items()}
-
-
 @MODELS.register_module()
-class SemiBaseClassifier(BaseModel):
+class SemiBaseClassifier(TeacherStudentMixin, BaseModel):
     """Student and EMA teacher from one mmpretrain classifier config; supervised loss on the labeled branch.
 
     Args:
@@ -105,7 +100,7 @@ class SemiBaseClassifier(BaseModel):
             it (``mmpretrain.ResNet_CIFAR``, ``mmpretrain.LinearClsHead``, ``mmpretrain.CrossEntropyLoss``): under
             the ``densessl`` scope a bare name may resolve to mmseg's class of the same name.
         semi_train_cfg (dict, optional): overrides of :attr:`default_semi_train_cfg` (see
-            :data:`DEFAULT_SEMI_TRAIN_CFG` and each algorithm). Component configs of the same ``type`` are
+            :data:`SEMI_CLS_TRAIN_CFG` and each algorithm). Component configs of the same ``type`` are
             updated key by key.
         semi_test_cfg (dict, optional): ``predict_on``: ``'teacher'`` (default: the EMA model) or ``'student'``;
             ``attach_features`` (bool): predictions carry the pooled features as ``feat``.
@@ -113,12 +108,16 @@ class SemiBaseClassifier(BaseModel):
             classifier's own ``data_preprocessor``.
         init_cfg (dict, optional): initialisation config.
 
+    The teacher-student plumbing (config merge, frozen teacher, BN statistics of the teacher's own weights, the
+    per-step seeded random draws, plain checkpoints loading into both networks) is
+    :class:`~densessl.models.ssl.TeacherStudentMixin`, shared with the segmentors.
+
     Raises:
         ValueError: unknown ``semi_train_cfg`` keys, bad ``predict_on``, no data preprocessor.
     """
 
     #: class defaults of ``semi_train_cfg``; subclasses extend it
-    default_semi_train_cfg: dict = DEFAULT_SEMI_TRAIN_CFG
+    default_semi_train_cfg: dict = SEMI_CLS_TRAIN_CFG
 
     def __init__(self,
                  classifier: dict,
@@ -128,65 +127,20 @@ class SemiBaseClassifier(BaseModel):
                  init_cfg: Optional[dict] = None) -> None:
         classifier = copy.deepcopy(dict(classifier))
         if data_preprocessor is None:
-            if classifier.get('data_preprocessor') is None:
-                raise ValueError(f'{type(self).__name__}: give data_preprocessor or a classifier config with one')
-            data_preprocessor = dict(type='MultiBranchDataPreprocessor',
-                                     data_preprocessor=copy.deepcopy(classifier['data_preprocessor']))
+            data_preprocessor = default_data_preprocessor(classifier, type(self).__name__)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.student = MODELS.build(classifier)
-        self.teacher = MODELS.build(classifier)
+        self._init_teacher_student(classifier, semi_train_cfg, semi_test_cfg)
         loss_module = getattr(getattr(self.student, 'head', None), 'loss_module', None)
         if loss_module is not None and type(loss_module).__module__.startswith('mmseg.'):
             raise ValueError(f'{type(self).__name__}: the classifier head\'s loss resolved to mmseg\'s '
                              f'{type(loss_module).__name__} (a bare type name under the densessl scope); write '
                              "loss=dict(type='mmpretrain.CrossEntropyLoss') in the head config")
-        self.semi_train_cfg = self._merge_train_cfg(semi_train_cfg)
-        test_cfg = dict(predict_on='teacher')
-        test_cfg.update(dict(semi_test_cfg or {}))
-        if test_cfg['predict_on'] not in ('teacher', 'student'):
-            raise ValueError(f"semi_test_cfg.predict_on must be 'teacher' or 'student', got {test_cfg['predict_on']!r}")
-        self.semi_test_cfg = test_cfg
         ramp_weight(0, 1, self.semi_train_cfg['rampup'])  # validates the ramp kind
-        # training iterations taken: saved with the weights, so ramps continue correctly after a resume
-        self.register_buffer('ssl_iter', torch.zeros((), dtype=torch.long))
-        if self.semi_train_cfg['freeze_teacher']:
-            self.freeze(self.teacher)
-
-    # ------------------------------------------------------------------ configuration
-    def _merge_train_cfg(self, semi_train_cfg: Optional[dict]) -> dict:
-        cfg = copy.deepcopy(dict(self.default_semi_train_cfg))
-        user = copy.deepcopy(dict(semi_train_cfg or {}))
-        unknown = sorted(set(user) - set(cfg))
-        if unknown:
-            raise ValueError(f'{type(self).__name__}: unknown semi_train_cfg key(s) {unknown}; known keys: '
-                             f'{sorted(cfg)}')
-        for key, value in user.items():
-            if isinstance(value, dict) and isinstance(cfg.get(key), dict) and not value.get('_delete_') and \
-                    value.get('type', cfg[key].get('type')) == cfg[key].get('type'):
-                cfg[key] = {**cfg[key], **value}
-            else:
-                cfg[key] = value
-                if isinstance(value, dict):
-                    cfg[key].pop('_delete_', None)
-        return cfg
-
-    @staticmethod
-    def freeze(model: nn.Module) -> None:
-        """No gradients and eval mode for ``model``."""
-        model.eval()
-        for param in model.parameters():
-            param.requires_grad = False
-
-    def train(self, mode: bool = True) -> 'SemiBaseClassifier':
-        """Set the training mode; a frozen teacher stays in eval mode."""
-        super().train(mode)
-        if self.semi_train_cfg['freeze_teacher']:
-            self.teacher.eval()
-        return self
 
     @property
-    def _predictor(self) -> nn.Module:
-        return self.teacher if self.semi_test_cfg.get('predict_on', 'teacher') == 'teacher' else self.student
+    def ssl_iter(self) -> Tensor:
+        """Training iterations taken, as a 0-d view of the step counter (ramps read it; a resumed run continues)."""
+        return self.ssl_rng[1]
 
     @property
     def num_classes(self) -> int:
@@ -231,16 +185,17 @@ class SemiBaseClassifier(BaseModel):
             return list(zip(outs, feats_list))
         return outs
 
-    @torch.no_grad()
     def teacher_logits(self, inputs: Tensor) -> Tensor:
-        """Teacher logits ``(N, C)`` (no gradient)."""
-        return self.head_logits(self.teacher, self.features(self.teacher, inputs))
+        """Teacher logits ``(N, C)`` (no gradient; with ``teacher_bn_stats='self'`` its BN layers use the batch and
+        keep running statistics of its own weights)."""
+        with self.teacher_context():
+            return self.head_logits(self.teacher, self.features(self.teacher, inputs))
 
     def sup_loss(self, logits: Tensor, data_samples: Sequence) -> dict:
         """The classifier head's own supervised loss (and accuracy if ``cal_acc``), as ``sup_*``."""
         losses = self.student.head._get_loss(logits, data_samples)
         w = self.semi_train_cfg['sup_weight']
-        return _rename('sup_', {k: (v * w if 'loss' in k else v) for k, v in losses.items()})
+        return rename_loss_dict('sup_', reweight_loss_dict(losses, w))
 
     def pseudo_label_log(self, labels: Tensor, mask: Tensor, data_samples: Optional[Sequence]) -> dict:
         """``unsup_pl_acc``: accuracy of the used pseudo-labels against the labels the unlabeled samples may carry
@@ -281,8 +236,9 @@ class SemiBaseClassifier(BaseModel):
             raise ValueError(f'{type(self).__name__}: this training batch has no {missing} samples (branches '
                              f'present: {sorted(multi_batch_inputs)}); check the MultiBranch pipelines and the '
                              'MultiSourceSampler source_ratio')
-        losses = self.loss_semi(multi_batch_inputs, multi_batch_data_samples)
-        self.ssl_iter += 1
+        with self.step_context(multi_batch_inputs['sup'].device):
+            losses = self.loss_semi(multi_batch_inputs, multi_batch_data_samples)
+            self.calibrate_teacher([multi_batch_inputs['sup']])
         return losses
 
     def loss_semi(self, inputs: Dict[str, Tensor], data_samples: Dict[str, list]) -> dict:
@@ -307,21 +263,3 @@ class SemiBaseClassifier(BaseModel):
     def extract_feat(self, inputs: Tensor, stage: str = 'neck'):
         """Features of the predicting network (mmpretrain's ``extract_feat``)."""
         return self._predictor.extract_feat(inputs, stage=stage)
-
-    # ------------------------------------------------------------------ checkpoints
-    def _load_from_state_dict(self, state_dict: dict, prefix: str, local_metadata: dict, strict: bool,
-                              missing_keys, unexpected_keys, error_msgs) -> None:
-        """Load a plain classifier checkpoint into both networks: when no key under ``prefix`` starts with
-        ``student.`` / ``teacher.``, each ``<key>`` is copied to ``student.<key>`` and ``teacher.<key>``."""
-        own = [k for k in state_dict if k.startswith(prefix)]
-        rel = [k[len(prefix):] for k in own]
-        if own and not any(r.startswith(('student.', 'teacher.')) for r in rel):
-            for key, r in zip(own, rel):
-                if r == 'ssl_iter' or r.startswith('data_preprocessor.'):
-                    continue
-                value = state_dict.pop(key)
-                state_dict[f'{prefix}student.{r}'] = value
-                state_dict[f'{prefix}teacher.{r}'] = value
-            state_dict.setdefault(prefix + 'ssl_iter', self.ssl_iter.detach().clone())
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-                                      error_msgs)

@@ -21,7 +21,7 @@ from torch import Tensor
 
 from densessl.models.ssl import entropy, kl_divergence
 from densessl.registry import MODELS
-from .semi_base_classifier import DEFAULT_SEMI_TRAIN_CFG, SemiBaseClassifier
+from .semi_base_classifier import SEMI_CLS_TRAIN_CFG, SemiBaseClassifier
 
 __all__ = ['VAT', 'vat_perturbation', 'l2_normalize', 'frozen_bn_stats']
 
@@ -110,7 +110,7 @@ class VAT(SemiBaseClassifier):
     """
 
     default_semi_train_cfg = dict(
-        DEFAULT_SEMI_TRAIN_CFG, xi=1e-6, eps=6.0, power_iters=1, entmin_weight=0.0, vat_on_labeled=False)
+        SEMI_CLS_TRAIN_CFG, xi=1e-6, eps=6.0, power_iters=1, entmin_weight=0.0, vat_on_labeled=False)
     required_unsup_branches = ('unsup_teacher', )
 
     def _student_logits(self, x: Tensor) -> Tensor:

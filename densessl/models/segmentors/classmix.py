@@ -3,7 +3,7 @@ augmentation for semi-supervised learning")."""
 import copy
 
 from densessl.registry import MODELS
-from .semi_base import DEFAULT_SEMI_TRAIN_CFG, SemiBaseSegmentor
+from .semi_base import SEMI_SEG_TRAIN_CFG, SemiBaseSegmentor
 
 __all__ = ['ClassMixSegmentor']
 
@@ -21,7 +21,7 @@ class ClassMixSegmentor(SemiBaseSegmentor):
     """
 
     default_semi_train_cfg = {
-        **copy.deepcopy(DEFAULT_SEMI_TRAIN_CFG),
+        **copy.deepcopy(SEMI_SEG_TRAIN_CFG),
         'mix': dict(type='ClassMixMask'),
         'pseudo_label': dict(type='PseudoLabeler', mode='hard'),
         'confidence': dict(type='ConfidenceMask', threshold=0.968, mode='proportion'),

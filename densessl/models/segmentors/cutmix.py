@@ -3,7 +3,7 @@ strong, varied perturbations")."""
 import copy
 
 from densessl.registry import MODELS
-from .semi_base import DEFAULT_SEMI_TRAIN_CFG, SemiBaseSegmentor
+from .semi_base import SEMI_SEG_TRAIN_CFG, SemiBaseSegmentor
 
 __all__ = ['CutMixSegmentor']
 
@@ -23,7 +23,7 @@ class CutMixSegmentor(SemiBaseSegmentor):
     """
 
     default_semi_train_cfg = {
-        **copy.deepcopy(DEFAULT_SEMI_TRAIN_CFG),
+        **copy.deepcopy(SEMI_SEG_TRAIN_CFG),
         'mix': dict(type='CutMixMask', area=0.5, n_boxes=1, random_aspect_ratio=True),
         'pseudo_label': dict(type='PseudoLabeler', mode='soft'),
         'confidence': dict(type='ConfidenceMask', threshold=0.97, mode='proportion'),

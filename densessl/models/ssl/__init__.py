@@ -5,12 +5,17 @@ from .consistency import (ConsistencyLoss, EntropyLoss, cross_entropy, entropy, 
 from .data_preprocessor import MultiBranchDataPreprocessor
 from .mixing import (ClassMixMask, CutMixMask, classmix_masks, cutmix_box_masks, mix_batch,
                      partner_permutation)
-from .norm import frozen_bn_stats
+from .norm import bn_batch_stats, frozen_bn_stats
+from .perturbation import FeatureDropout, feature_dropout
 from .pseudo_label import PseudoLabeler, PseudoLabels, fuse_prior, pseudo_label, sharpen
+from .teacher_student import (TEACHER_STUDENT_CFG, TeacherStudentMixin, merge_semi_cfg, rename_loss_dict,
+                              reweight_loss_dict)
 
 __all__ = [
     'PseudoLabeler', 'PseudoLabels', 'pseudo_label', 'sharpen', 'fuse_prior', 'ConfidenceMask', 'ConfidenceWeights',
     'FlexMatchMask', 'confidence_weights', 'CutMixMask', 'ClassMixMask', 'cutmix_box_masks', 'classmix_masks',
     'mix_batch', 'partner_permutation', 'ConsistencyLoss', 'EntropyLoss', 'cross_entropy', 'kl_divergence',
-    'mse_consistency', 'entropy', 'MultiBranchDataPreprocessor', 'frozen_bn_stats'
+    'mse_consistency', 'entropy', 'MultiBranchDataPreprocessor', 'frozen_bn_stats', 'bn_batch_stats',
+    'FeatureDropout', 'feature_dropout', 'TeacherStudentMixin', 'TEACHER_STUDENT_CFG', 'merge_semi_cfg',
+    'rename_loss_dict', 'reweight_loss_dict'
 ]

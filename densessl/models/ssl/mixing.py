@@ -37,7 +37,8 @@ def cutmix_box_masks(num: int,
                      n_boxes: int = 1,
                      random_aspect_ratio: bool = True,
                      device: Optional[torch.device] = None,
-                     generator: Optional[torch.Generator] = None) -> Tensor:
+                     generator: Optional[torch.Generator] = None,
+                     aspect_ratio: Optional[Sequence[float]] = None) -> Tensor:
     r"""Random box masks (CutMix), as French et al.'s ``BoxMaskGenerator`` (``prop_by_area``, ``within_bounds``).
 
     Each mask holds ``n_boxes`` boxes whose joint area share :math:`a` is drawn uniformly from ``area``; with a
@@ -53,6 +54,9 @@ def cutmix_box_masks(num: int,
             (French et al.).
         n_boxes (int): boxes per mask. Defaults to 1.
         random_aspect_ratio (bool): draw the aspect ratio. Defaults to True.
+        aspect_ratio (tuple[float, float], optional): draw the ratio :math:`r` = height / width uniformly from
+            this range instead (UniMatch: ``(0.3, 1 / 0.3)``): :math:`h = \sqrt{a r}`, :math:`w = \sqrt{a / r}`,
+            each clipped to the image (UniMatch redraws such boxes). Overrides ``random_aspect_ratio``.
         device (torch.device, optional): device of the masks.
         generator (torch.Generator, optional): random generator (on ``device``); the global one by default.
 
@@ -74,7 +78,11 @@ def cutmix_box_masks(num: int,
         raise ValueError(f'n_boxes must be >= 1, got {n_boxes}')
     h, w = int(size[0]), int(size[1])
     props = _uniform((num, n_boxes), lo, hi, device, generator)
-    if random_aspect_ratio:
+    if aspect_ratio is not None:
+        r = _uniform((num, n_boxes), float(aspect_ratio[0]), float(aspect_ratio[1]), device, generator)
+        y_props = (props * r).sqrt().clamp_max(1.0)
+        x_props = (props / r).sqrt().clamp_max(1.0)
+    elif random_aspect_ratio:
         y_props = torch.exp(torch.rand((num, n_boxes), device=device, generator=generator) *
                             torch.log(props.clamp_min(1e-12)))
         x_props = props / y_props.clamp_min(1e-12)
@@ -149,21 +157,27 @@ def classmix_masks(labels: Tensor,
 
 
 def partner_permutation(num: int, mode: str = 'roll', device: Optional[torch.device] = None,
-                        generator: Optional[torch.Generator] = None) -> Tensor:
+                        generator: Optional[torch.Generator] = None, shift: int = 1) -> Tensor:
     """Which sample each sample is mixed with.
 
     Args:
         num (int): batch size :math:`N`.
-        mode (str): ``'roll'``: sample ``i`` with ``i + 1`` (mod N), so every sample is a partner exactly once
-            and never its own when :math:`N > 1`; ``'random'``: a random permutation.
+        mode (str): ``'roll'``: sample ``i`` with ``i + shift`` (mod N), so every sample is a partner exactly
+            once and never its own when ``shift`` is not a multiple of :math:`N`; ``'random'``: a random
+            permutation.
         device (torch.device, optional): device of the result.
         generator (torch.Generator, optional): random generator for ``'random'``.
+        shift (int): the roll's offset (several strong views take 1, 2, ... so that each has other partners).
 
     Returns:
         Tensor: long permutation of shape :math:`(N,)`.
+
+    Examples:
+        >>> partner_permutation(4), partner_permutation(4, shift=2)
+        (tensor([1, 2, 3, 0]), tensor([2, 3, 0, 1]))
     """
     if mode == 'roll':
-        return torch.roll(torch.arange(num, device=device), -1)
+        return torch.roll(torch.arange(num, device=device), -shift)
     if mode == 'random':
         return torch.randperm(num, device=device, generator=generator)
     raise ValueError(f"partner mode must be 'roll' or 'random', got {mode!r}")
@@ -227,29 +241,52 @@ class CutMixMask(nn.Module):
     """CutMix box masks (:func:`cutmix_box_masks`) as a configurable component.
 
     Args:
-        area (float | tuple[float, float]): box area share. Defaults to 0.5.
+        area (float | tuple[float, float]): box area share, fixed or a range. Defaults to 0.5.
         n_boxes (int): boxes per mask. Defaults to 1.
-        random_aspect_ratio (bool): Defaults to True.
+        random_aspect_ratio (bool): French et al.'s aspect ratio draw. Defaults to True.
+        aspect_ratio (tuple[float, float], optional): draw height / width uniformly from this range instead.
+        prob (float): probability that a sample gets a box at all; a sample without one is not mixed (its mask is
+            all ones). Defaults to 1.0 (French et al.); UniMatch uses 0.5.
+        box_from (str): which image the box shows: ``'source'`` (French et al.: the mask is 1 inside the box) or
+            ``'partner'`` (UniMatch pastes the partner into the box: the mask is 0 inside it).
 
     Examples:
         >>> CutMixMask()(torch.zeros(3, 16, 16, dtype=torch.long)).shape
         torch.Size([3, 1, 16, 16])
+        >>> m = CutMixMask(area=0.25, random_aspect_ratio=False, box_from='partner')(torch.zeros(1, 8, 8))
+        >>> int(m.sum())  # the partner fills a quarter of the image
+        48
     """
 
     def __init__(self, area: Union[float, Sequence[float]] = 0.5, n_boxes: int = 1,
-                 random_aspect_ratio: bool = True) -> None:
+                 random_aspect_ratio: bool = True, aspect_ratio: Optional[Sequence[float]] = None,
+                 prob: float = 1.0, box_from: str = 'source') -> None:
         super().__init__()
+        if box_from not in ('source', 'partner'):
+            raise ValueError(f"CutMixMask: box_from must be 'source' or 'partner', got {box_from!r}")
+        if not 0.0 <= prob <= 1.0:
+            raise ValueError(f'CutMixMask: prob must be in [0, 1], got {prob}')
         self.area = area
         self.n_boxes = n_boxes
         self.random_aspect_ratio = random_aspect_ratio
+        self.aspect_ratio = None if aspect_ratio is None else tuple(aspect_ratio)
+        self.prob = prob
+        self.box_from = box_from
 
     def forward(self, labels: Tensor, generator: Optional[torch.Generator] = None) -> Tensor:
         """Masks for a batch whose (pseudo-)labels are ``labels`` ``(N, H, W)`` (only their shape is used)."""
-        return cutmix_box_masks(labels.shape[0], tuple(labels.shape[-2:]), self.area, self.n_boxes,
-                                self.random_aspect_ratio, labels.device, generator)
+        n = labels.shape[0]
+        box = cutmix_box_masks(n, tuple(labels.shape[-2:]), self.area, self.n_boxes, self.random_aspect_ratio,
+                               labels.device, generator, aspect_ratio=self.aspect_ratio)
+        mask = box if self.box_from == 'source' else 1.0 - box
+        if self.prob < 1.0:
+            has_box = torch.rand(n, device=labels.device, generator=generator) < self.prob
+            mask = torch.where(has_box.view(n, 1, 1, 1), mask, torch.ones_like(mask))
+        return mask
 
     def extra_repr(self) -> str:
-        return f'area={self.area}, n_boxes={self.n_boxes}, random_aspect_ratio={self.random_aspect_ratio}'
+        return (f'area={self.area}, n_boxes={self.n_boxes}, random_aspect_ratio={self.random_aspect_ratio}, '
+                f'aspect_ratio={self.aspect_ratio}, prob={self.prob}, box_from={self.box_from!r}')
 
 
 @MODELS.register_module()

@@ -124,9 +124,10 @@ class RecordWeightsHook(Hook):
 def test_runner_teacher_is_the_ema_of_the_student_trajectory(tmp_path):
     register_all_modules()
     root = write_tiny_semi_data(str(tmp_path / 'data'))
-    cfg = tiny_semi_config(root, max_iters=3, val_interval=100, ckpt_interval=100)
-    cfg['custom_hooks'] = [dict(type='MeanTeacherHook', teacher_momentum=0.9, buffers='ema'),
-                           dict(type='RecordWeightsHook')]
+    # teacher BN statistics from the EMA of the student's (the default 'self' is the next test)
+    cfg = tiny_semi_config(root, max_iters=3, val_interval=100, ckpt_interval=100,
+                           semi_train_cfg=dict(teacher_bn_stats='ema'))
+    cfg['custom_hooks'] = [dict(type='MeanTeacherHook', teacher_momentum=0.9), dict(type='RecordWeightsHook')]
     runner = Runner.from_cfg(Config(dict(cfg, work_dir=str(tmp_path / 'work'), experiment_name='ema')))
     runner.train()
     (recorder, ) = [h for h in runner.hooks if isinstance(h, RecordWeightsHook)]
@@ -141,3 +142,26 @@ def test_runner_teacher_is_the_ema_of_the_student_trajectory(tmp_path):
                 assert torch.allclose(v, 0.9 * t_prev[k] + 0.1 * s_now[k], atol=1e-6), k
     # the student moved, so the check above is not vacuous
     assert not torch.equal(records[0][0]['decode_head.conv_seg.weight'], records[-1][0]['decode_head.conv_seg.weight'])
+
+
+def test_runner_teacher_keeps_statistics_of_its_own_weights_by_default(tmp_path):
+    """Default teacher_bn_stats='self': the parameters are the EMA of the student's, the BN statistics come from the
+    teacher's own passes on the weak views (not from the EMA, which MeanTeacherHook(buffers='auto') then skips)."""
+    register_all_modules()
+    root = write_tiny_semi_data(str(tmp_path / 'data'))
+    cfg = tiny_semi_config(root, max_iters=3, val_interval=100, ckpt_interval=100)
+    cfg['custom_hooks'] = [dict(type='MeanTeacherHook', teacher_momentum=0.9), dict(type='RecordWeightsHook')]
+    runner = Runner.from_cfg(Config(dict(cfg, work_dir=str(tmp_path / 'work'), experiment_name='ema_self')))
+    runner.train()
+    (recorder, ) = [h for h in runner.hooks if isinstance(h, RecordWeightsHook)]
+    records = recorder.records
+    for (_, t_prev), (s_now, t_now) in zip(records[:-1], records[1:]):
+        for k, v in t_now.items():
+            if not v.dtype.is_floating_point:
+                continue
+            ema = 0.9 * t_prev[k] + 0.1 * s_now[k]
+            if 'running_' in k:
+                assert not torch.allclose(v, ema, atol=1e-6), k  # the teacher's own estimate
+                assert not torch.equal(v, t_prev[k]), k  # ... updated by its pass of this step
+            else:
+                assert torch.allclose(v, ema, atol=1e-6), k

@@ -28,12 +28,15 @@ def write_tiny_semi_data(root: str, n_labeled: int = 2, n_unlabeled: int = 6, n_
 
 
 def tiny_semi_config(root: str, segmentor_type: str = 'CutMixSegmentor', max_iters: int = 4, batch_size: int = 4,
-                     val_interval: int = 2, ckpt_interval: int = 2, semi_train_cfg: dict = None) -> dict:
-    """A Runner config training ``segmentor_type`` on :func:`write_tiny_semi_data`'s files (2:2 batches)."""
+                     val_interval: int = 2, ckpt_interval: int = 2, semi_train_cfg: dict = None,
+                     strong_branches=('unsup_student', ), ema_teacher: bool = True) -> dict:
+    """A Runner config training ``segmentor_type`` on :func:`write_tiny_semi_data`'s files (2:2 batches), with one
+    strong view per name of ``strong_branches`` and, with ``ema_teacher``, a MeanTeacherHook and both networks
+    validated."""
     cfg = tiny_seg_config(root, max_iters=max_iters, val_interval=val_interval, ckpt_interval=ckpt_interval)
     segmentor = copy.deepcopy(cfg['model'])
     segmentor['decode_head']['dropout_ratio'] = 0.1  # random layers must replay exactly on resume too
-    branches = ['sup', 'unsup_teacher', 'unsup_student']
+    branches = ['sup', 'unsup_teacher'] + list(strong_branches)
     sup_pipeline = [
         dict(type='LoadImageFromFile'),
         dict(type='LoadAnnotations'),
@@ -45,7 +48,7 @@ def tiny_semi_config(root: str, segmentor_type: str = 'CutMixSegmentor', max_ite
         dict(type='RandomFlip', prob=0.5),
         dict(type='MultiBranch', branch_field=branches,
              unsup_teacher=[dict(type='PackSegInputs')],
-             unsup_student=[dict(type='StrongPhotometricAug'), dict(type='PackSegInputs')]),
+             **{b: [dict(type='StrongPhotometricAug'), dict(type='PackSegInputs')] for b in strong_branches}),
     ]
     common = dict(type='SplitSegDataset', data_root=root, metainfo=dict(classes=CLASSES), img_suffix='.png',
                   seg_map_suffix='.png')
@@ -61,6 +64,10 @@ def tiny_semi_config(root: str, segmentor_type: str = 'CutMixSegmentor', max_ite
                         # low threshold: an untrained teacher is never 0.97-confident, and the test needs a signal
                         semi_train_cfg=dict(threshold=0.4, **(semi_train_cfg or {})),
                         semi_test_cfg=dict(predict_on='teacher'))
-    cfg['custom_hooks'] = [dict(type='MeanTeacherHook', teacher_momentum=0.9)]
-    cfg['val_cfg'] = dict(type='TeacherStudentValLoop')
+    if ema_teacher:
+        cfg['custom_hooks'] = [dict(type='MeanTeacherHook', teacher_momentum=0.9)]
+        cfg['val_cfg'] = dict(type='TeacherStudentValLoop')
+    else:
+        cfg['custom_hooks'] = []
+        cfg['model']['semi_test_cfg'] = dict(predict_on='student')
     return cfg

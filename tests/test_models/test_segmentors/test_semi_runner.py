@@ -102,3 +102,24 @@ def test_plain_checkpoint_loads_into_student_and_teacher_through_the_runner(data
     for name, value in plain.state_dict().items():
         assert torch.equal(model.student.state_dict()[name], value), name
         assert torch.equal(model.teacher.state_dict()[name], value), name
+
+
+def test_unimatch_resume_after_interruption_gives_the_uninterrupted_weights(data_root, tmp_path):
+    cfg = tiny_semi_config(data_root, 'UniMatchSegmentor', max_iters=4, val_interval=4, ckpt_interval=2,
+                           strong_branches=('unsup_student', 'unsup_student2'), ema_teacher=False)
+    _runner(cfg, tmp_path / 'straight', 'uni_straight').train()
+    interrupted = dict(cfg, custom_hooks=[dict(type='InterruptTrainingHook', at=2)])
+    with pytest.raises(KeyboardInterrupt):
+        _runner(interrupted, tmp_path / 'cut', 'uni_cut').train()
+    _runner(cfg, tmp_path / 'cut', 'uni_resumed', resume=True, load_from=str(tmp_path / 'cut' / 'iter_2.pth')).train()
+    straight, resumed = _weights(tmp_path / 'straight' / 'iter_4.pth'), _weights(tmp_path / 'cut' / 'iter_4.pth')
+    for key in straight:
+        assert torch.equal(straight[key], resumed[key]), key
+    first = _weights(tmp_path / 'cut' / 'iter_2.pth')
+    assert not torch.equal(first['student.backbone.conv1.weight'], straight['student.backbone.conv1.weight'])
+    logs = [r for r in _scalars(tmp_path / 'straight') if 'unsup_loss_fp' in r]
+    assert [r['iter'] for r in logs] == [1, 2, 3, 4]
+    for r in logs:
+        total = r['sup_decode.loss_ce'] + r['unsup_loss_s1'] + r['unsup_loss_s2'] + r['unsup_loss_fp']
+        assert r['loss'] == pytest.approx(total, rel=1e-4, abs=1e-6)
+    (val, ) = [r for r in _scalars(tmp_path / 'straight') if 'mIoU' in r]  # the student is evaluated

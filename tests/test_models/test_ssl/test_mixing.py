@@ -120,3 +120,37 @@ def test_modules_use_labels_shape_and_classes():
     assert CutMixMask(area=0.25, random_aspect_ratio=False)(labels).sum((1, 2, 3)).tolist() == [9.0, 9.0]
     m = ClassMixMask()(labels)
     assert all(mm.sum().item() in (18.0,) for mm in m)
+
+
+def test_cutmix_mask_unimatch_form_box_shows_the_partner_with_probability():
+    from densessl.models.ssl import CutMixMask
+    torch.manual_seed(0)
+    labels = torch.zeros(400, 40, 40, dtype=torch.long)
+    masks = CutMixMask(area=(0.02, 0.4), aspect_ratio=(0.3, 1 / 0.3), prob=0.5, box_from='partner')(labels)
+    partner_share = 1.0 - masks.flatten(1).mean(1)
+    mixed = partner_share > 0
+    assert 0.4 < mixed.float().mean().item() < 0.6  # a box with probability 0.5, else the sample is not mixed
+    assert partner_share[mixed].min() >= 0.01 and partner_share[mixed].max() <= 0.42  # 2-40 % (rounding)
+    for m in masks[mixed][:20, 0]:  # the partner's region is one axis-aligned box
+        rows, cols = (m == 0).any(1).nonzero(), (m == 0).any(0).nonzero()
+        box = m[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+        assert (box == 0).all()
+        h, w = box.shape
+        assert 0.3 * 0.8 <= h / w <= (1 / 0.3) * 1.25 or min(h, w) <= 2
+
+
+def test_cutmix_mask_french_form_unchanged_and_bad_arguments():
+    from densessl.models.ssl import CutMixMask
+    torch.manual_seed(1)
+    m = CutMixMask(area=0.25, random_aspect_ratio=False)(torch.zeros(2, 8, 8, dtype=torch.long))
+    assert m.sum((1, 2, 3)).tolist() == [16.0, 16.0]  # the source fills the box
+    with pytest.raises(ValueError, match='box_from'):
+        CutMixMask(box_from='both')
+    with pytest.raises(ValueError, match='prob'):
+        CutMixMask(prob=1.5)
+
+
+def test_partner_shift_gives_each_view_other_partners():
+    for shift in (1, 2, 3):
+        perm = partner_permutation(4, shift=shift)
+        assert sorted(perm.tolist()) == [0, 1, 2, 3] and all(perm[i] == (i + shift) % 4 for i in range(4))
