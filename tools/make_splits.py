@@ -2,8 +2,8 @@
 
 Usage::
 
-    python tools/make_splits.py voc --data-root data/VOCdevkit/VOC2012        # 1pct, 2pct, 5pct of train_aug
-    python tools/make_splits.py cityscapes --data-root data/cityscapes         # 100, 372 images
+    python tools/make_splits.py voc --data-root data/VOCdevkit/VOC2012        # 1/2/5pct; 92, 183, 366, 732, 1464
+    python tools/make_splits.py cityscapes --data-root data/cityscapes         # 100, 186, 372 images
     python tools/make_splits.py isic2017 --data-root data/ISIC2017             # 10, 20, 50 images
     python tools/make_splits.py demo --data-root data/demo                     # 1pct, 2pct, 5pct, 10pct
     python tools/make_splits.py isic2018 --data-root data/ISIC2018             # 10, 20, 50 images
@@ -28,6 +28,10 @@ Each setting goes to ``OUT/<dataset>/<setting>/{labeled,unlabeled}.txt`` (OUT de
 comes from the dataset class, which checks that every image exists: for VOC the converter's ``train_aug.txt``, for
 Cityscapes / ISIC every image of the training folder (sorted), for the demo data its ``train.txt``, for Kvasir-SEG
 the converter's ``train.txt``.
+
+UniMatch's "classic" VOC settings (``92``, ``183``, ``366``, ``732``, ``1464``) draw the labeled images from the 1464
+finely annotated VOC 2012 ``ImageSets/Segmentation/train.txt`` images only (``labeled_from``) and leave every other
+``train_aug`` image unlabeled, as UniMatch's ``splits/pascal/<n>``; ``1464`` labels all of them.
 """
 import argparse
 import importlib
@@ -50,7 +54,13 @@ DATASET_SPLITS = {
         settings={
             '1pct': dict(fraction=0.01),
             '2pct': dict(fraction=0.02),
-            '5pct': dict(fraction=0.05)
+            '5pct': dict(fraction=0.05),
+            # UniMatch's classic settings: labels from the 1464 VOC train images, the rest of train_aug unlabeled
+            '92': dict(num_labeled=92, labeled_from='ImageSets/Segmentation/train.txt'),
+            '183': dict(num_labeled=183, labeled_from='ImageSets/Segmentation/train.txt'),
+            '366': dict(num_labeled=366, labeled_from='ImageSets/Segmentation/train.txt'),
+            '732': dict(num_labeled=732, labeled_from='ImageSets/Segmentation/train.txt'),
+            '1464': dict(num_labeled=1464, labeled_from='ImageSets/Segmentation/train.txt'),
         }),
     'cityscapes':
     dict(
@@ -61,6 +71,7 @@ DATASET_SPLITS = {
         full_size=2975,
         settings={
             '100': dict(num_labeled=100),
+            '186': dict(num_labeled=186),  # UniMatch's 1/16
             '372': dict(num_labeled=372)
         }),
     'isic2017':
@@ -117,8 +128,10 @@ DATASET_SPLITS = {
 ACDC_SETTINGS = (1, 3, 7)
 
 
-def list_training_names(dataset: str, data_root: Optional[str] = None) -> Tuple[List[str], str]:
-    """Every training sample name of ``dataset``, checked against the image folder.
+def list_training_names(dataset: str, data_root: Optional[str] = None,
+                        ann_file: Optional[str] = None) -> Tuple[List[str], str]:
+    """Every training sample name of ``dataset`` (or of the list ``ann_file``, relative to the root), checked
+    against the image folder.
 
     Returns:
         (names, source): the names in listing order and where they came from (list file or folder).
@@ -129,7 +142,7 @@ def list_training_names(dataset: str, data_root: Optional[str] = None) -> Tuple[
     ds = cls(
         data_root=data_root or spec['data_root'],
         data_prefix=dict(img_path=spec['img_path']),
-        ann_file=spec['ann_file'],
+        ann_file=spec['ann_file'] if ann_file is None else ann_file,
         with_label=False,
         lazy_init=True,
         serialize_data=False)
@@ -137,13 +150,34 @@ def list_training_names(dataset: str, data_root: Optional[str] = None) -> Tuple[
     return names, ds.ann_file or ds.data_prefix['img_path']
 
 
+def split_one(names: List[str], seed: int, num_labeled: Optional[int] = None, fraction: Optional[float] = None,
+              source: str = '', pool: Optional[List[str]] = None,
+              pool_source: str = '') -> Tuple[List[str], List[str]]:
+    """The (labeled, unlabeled) names of one split. With ``pool`` the labeled images are drawn from ``pool`` only
+    (a subset of ``names``) and every other name is unlabeled."""
+    from densessl.datasets.splits import make_split
+    candidates = names if pool is None else pool
+    where = (source or 'the list') if pool is None else (pool_source or 'the labeled pool')
+    if num_labeled is not None and num_labeled > len(candidates):
+        raise ValueError(f'cannot label {num_labeled} images: {where} has only {len(candidates)}')
+    if pool is not None:
+        outside = sorted(set(pool) - set(names))
+        if outside:
+            raise ValueError(f'{pool_source or "the labeled pool"} lists {len(outside)} image(s) that '
+                             f'{source or "the training list"} lacks (e.g. {outside[0]}): the labeled images must be '
+                             'training images')
+    labeled = make_split(candidates, num_labeled=num_labeled, fraction=fraction, seed=seed)[0]
+    chosen = set(labeled)
+    return labeled, sorted(n for n in names if n not in chosen)
+
+
 def write_one(names: List[str], out_dir: str, seed: int, num_labeled: Optional[int] = None,
-              fraction: Optional[float] = None, source: str = '') -> Tuple[int, int]:
-    """Make one split and write it; returns (labeled, unlabeled) counts."""
-    from densessl.datasets.splits import make_split, write_split
-    if num_labeled is not None and num_labeled > len(names):
-        raise ValueError(f'cannot label {num_labeled} images: {source or "the list"} has only {len(names)}')
-    labeled, unlabeled = make_split(names, num_labeled=num_labeled, fraction=fraction, seed=seed)
+              fraction: Optional[float] = None, source: str = '',
+              split: Optional[Tuple[List[str], List[str]]] = None) -> Tuple[int, int]:
+    """Make one split (or take ``split``, made by :func:`split_one`) and write it; returns (labeled, unlabeled)
+    counts."""
+    from densessl.datasets.splits import write_split
+    labeled, unlabeled = split or split_one(names, seed, num_labeled, fraction, source)
     write_split(out_dir, labeled, unlabeled)
     print(f'{out_dir}/{{labeled,unlabeled}}.txt: {len(labeled)} labeled, {len(unlabeled)} unlabeled '
           f'(of {len(names)}, seed {seed})')
@@ -285,9 +319,23 @@ def main(argv=None) -> Dict[str, Tuple[int, int]]:
     if len(names) != spec['full_size']:
         print(f'note: {source} lists {len(names)} images; the full {args.dataset} training set has '
               f'{spec["full_size"]}', file=sys.stderr)
+    pools, splits = {}, {}  # sub-list -> (names, source), read once; every split made before any is written
     for setting, amount in spec['settings'].items():
         out_dir = osp.join(args.out, args.dataset, setting)
-        written[out_dir] = write_one(names, out_dir, args.seed, source=source, **amount)
+        amount = dict(amount)
+        if 'labeled_from' in amount:  # labels from a sub-list only (UniMatch's VOC settings)
+            sub_list = amount.pop('labeled_from')
+            root = args.data_root or spec['data_root']
+            if not osp.isfile(osp.join(root, sub_list)):
+                print(f'note: skipped {args.dataset} {setting}: its labels come from {sub_list}, which is not in '
+                      f'{root} (VOC 2012 ships it with ImageSets/Segmentation)', file=sys.stderr)
+                continue
+            if sub_list not in pools:
+                pools[sub_list] = list_training_names(args.dataset, args.data_root, sub_list)
+            amount['pool'], amount['pool_source'] = pools[sub_list]
+        splits[out_dir] = split_one(names, args.seed, source=source, **amount)
+    for out_dir, split in splits.items():
+        written[out_dir] = write_one(names, out_dir, args.seed, split=split)
     return written
 
 

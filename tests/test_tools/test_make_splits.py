@@ -1,4 +1,5 @@
 """tools/make_splits.py: the paper's settings per dataset, the generic mode, determinism, clear errors."""
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -33,13 +34,55 @@ def test_voc_fractions_of_train_aug(tmp_path):
     _check_partition(out, 'voc', {'1pct': 2, '2pct': 4, '5pct': 10}, info['train_aug'], written)
 
 
-def test_cityscapes_100_and_372(tmp_path):
+def test_cityscapes_100_186_372(tmp_path):
     info = write_cityscapes(str(tmp_path / 'cityscapes'), cities={'train': ['aachen', 'bochum', 'bremen', 'cologne']},
                             per_city=95, size=(8, 16), with_train_ids=False)
     out = str(tmp_path / 'splits')
     written = make_splits.main(['cityscapes', '--data-root', info['data_root'], '--out', out])
-    _check_partition(out, 'cityscapes', {'100': 100, '372': 372}, info['names']['train'], written)
+    _check_partition(out, 'cityscapes', {'100': 100, '186': 186, '372': 372}, info['names']['train'], written)
     assert _read(out, 'cityscapes', '100')[0][0].count('/') == 1  # '<city>/<name>' as the dataset expects
+
+
+def test_voc_unimatch_settings_label_from_voc_train_only(tmp_path, capsys):
+    # UniMatch's 92 / 183 / 366 / 732 / 1464: labels from VOC's 1464-image train.txt, the rest of train_aug unlabeled
+    info = write_voc_converted(str(tmp_path / 'data'), n_train=1500, n_val=2, size=(4, 4))
+    voc_train = info['train_aug'][::-1][:1464]  # a subset of train_aug, listed out of order
+    with open(osp.join(info['data_root'], 'ImageSets', 'Segmentation', 'train.txt'), 'w') as f:
+        f.write('\n'.join(voc_train) + '\n')
+    out = str(tmp_path / 'splits')
+    written = make_splits.main(['voc', '--data-root', info['data_root'], '--out', out])
+    expected = {'1pct': 15, '2pct': 30, '5pct': 75, '92': 92, '183': 183, '366': 366, '732': 732, '1464': 1464}
+    _check_partition(out, 'voc', expected, info['train_aug'], written)
+    outside_voc_train = set(info['train_aug']) - set(voc_train)
+    for setting in ('92', '183', '366', '732', '1464'):
+        lab, unlab = _read(out, 'voc', setting)
+        assert set(lab) <= set(voc_train)  # labels only from the finely annotated list
+        assert outside_voc_train <= set(unlab)  # every SBD-only image is unlabeled
+    assert sorted(_read(out, 'voc', '1464')[0]) == sorted(voc_train)
+    assert set(_read(out, 'voc', '92')[0]) <= set(_read(out, 'voc', '1464')[0])
+    # without VOC's train.txt the classic settings are skipped with a note, the train_aug ones still written
+    capsys.readouterr()
+    os.remove(osp.join(info['data_root'], 'ImageSets', 'Segmentation', 'train.txt'))
+    written = make_splits.main(['voc', '--data-root', info['data_root'], '--out', str(tmp_path / 'o2')])
+    assert sorted(osp.basename(d) for d in written) == ['1pct', '2pct', '5pct']
+    assert 'skipped voc 92' in capsys.readouterr().err
+
+
+def test_voc_unimatch_settings_errors(tmp_path):
+    info = write_voc_converted(str(tmp_path / 'data'), n_train=200, n_val=2, size=(4, 4))
+    seg_sets = osp.join(info['data_root'], 'ImageSets', 'Segmentation')
+    with open(osp.join(seg_sets, 'train.txt'), 'w') as f:  # too few images for 183 labels
+        f.write('\n'.join(info['train_aug'][:150]) + '\n')
+    with pytest.raises(ValueError) as err:
+        make_splits.main(['voc', '--data-root', info['data_root'], '--out', str(tmp_path / 'o')])
+    assert 'cannot label 183 images' in str(err.value) and 'train.txt has only 150' in str(err.value)
+    assert not osp.exists(str(tmp_path / 'o'))  # nothing half-written: no setting before the failing one either
+    with open(osp.join(seg_sets, 'train.txt'), 'w') as f:  # a labeled candidate outside train_aug (a val image)
+        f.write('\n'.join(info['train_aug'] + info['val'][:1]) + '\n')
+    with pytest.raises(ValueError) as err:
+        make_splits.main(['voc', '--data-root', info['data_root'], '--out', str(tmp_path / 'o')])
+    assert 'train.txt lists 1 image(s)' in str(err.value) and info['val'][0] in str(err.value)
+    assert 'train_aug.txt' in str(err.value)
 
 
 def test_isic2017_10_20_50(tmp_path):
