@@ -84,8 +84,7 @@ def backbones(args) -> dict:
 def selections(args) -> dict:
     """Every split of the experiment: {setting: {selection name: split dir}} (chosen now unless on disk)."""
     splits = {}
-    need_features = not args.table_only and any(True for _ in args.strategies)
-    weights = backbones(args) if need_features else {}
+    weights = backbones(args) if args.strategies and not args.table_only else {}
     from densessl.selection import suggest_labels
     for setting in args.settings:
         splits[setting] = {}
@@ -93,9 +92,12 @@ def selections(args) -> dict:
         plan += [(f'{s}-{f}', s, f, 0) for s in args.strategies for f in args.features]
         for name, strategy, feat, seed in plan:
             out = osp.join(args.work_dir, 'splits', setting, name)
-            splits[setting][name] = out
-            if osp.isfile(osp.join(out, 'selection.json')) or args.table_only:
+            if osp.isfile(osp.join(out, 'selection.json')):
+                splits[setting][name] = out
                 continue
+            if args.table_only:
+                continue
+            splits[setting][name] = out
             suggest_labels(SUPERVISED, args.pool, SETTINGS[setting], strategy=strategy, out_dir=out,
                            checkpoint=weights.get(feat) if feat else None, seed=seed,
                            feature_root=osp.join(args.work_dir, 'features'), num_workers=2, overwrite=True)
