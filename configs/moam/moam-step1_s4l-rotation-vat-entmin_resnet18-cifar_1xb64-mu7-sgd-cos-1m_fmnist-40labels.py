@@ -1,6 +1,7 @@
 # MOAM step 1 (S4L, Zhai et al. 2019, Sec. 5): S4L-Rotation trained jointly with VAT and entropy minimisation on
-# Fashion-MNIST with 40 labels. Rotation weight 1 (S4L), VAT/EntMin as the VAT config (xi 1e-6, eps 6, weight 0.3
-# ramped over 40 % of training, entropy 0.06). Same data, batch and schedule as FixMatch; weak unlabeled views only.
+# Fashion-MNIST with 40 labels. MOAM's loss weights (seed 001: w_sup 0.3, w_rot 0.7, w_vat 0.3, w_entmin 0.3); the
+# rotation and entropy terms are not ramped, VAT's weight is ramped over 40 % of training (xi 1e-6, eps 6, one power
+# iteration). Same data, batch and schedule as FixMatch; weak unlabeled views only.
 _base_ = [
     '../_base_/models/resnet18-cifar_semi-cls.py', '../_base_/datasets/fmnist_semi.py',
     '../_base_/schedules/fixmatch_sgd_cos_1m.py', '../_base_/default_cls_runtime.py'
@@ -11,9 +12,9 @@ model = dict(
     classifier=dict(data_preprocessor=data_preprocessor),
     data_preprocessor=dict(data_preprocessor=data_preprocessor),
     semi_train_cfg=dict(
-        rotation_weight=1.0, rotate_labeled=True, rotate_unlabeled=True,
-        xi=1e-6, eps=6.0, power_iters=1, entmin_weight=0.06,
-        unsup_weight=0.3, rampup_iters=int(0.4 * 2**20), rampup='linear'))
+        sup_weight=0.3, rotation_weight=0.7, unsup_weight=0.3, entmin_weight=0.3,  # MOAM (seed 001)
+        rotate_labeled=True, rotate_unlabeled=True, xi=1e-6, eps=6.0, power_iters=1,
+        rampup_iters=int(0.4 * 2**20), rampup='linear'))
 unlabeled_pipeline = [
     dict(type='GrayToRGB'),
     dict(type='MultiBranch', branch_field=_base_.branch_field, unsup_teacher=_base_.weak_pipeline + [_base_.pack]),

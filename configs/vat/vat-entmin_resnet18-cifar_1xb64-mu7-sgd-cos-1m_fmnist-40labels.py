@@ -1,6 +1,7 @@
-# VAT + entropy minimisation (Miyato et al. 2018) on Fashion-MNIST with 40 labels, TorchSSL's hyperparameters:
-# one power iteration with xi = 1e-6, perturbation norm eps = 6 (normalised input space), unlabeled weight 0.3
-# ramped linearly over the first 40 % of training, entropy weight 0.06. Same data, batch and schedule as FixMatch;
+# VAT + entropy minimisation (Miyato et al. 2018) on Fashion-MNIST with 40 labels, USB's hyperparameters and form
+# (semilearn vat.py: "sup_loss + lambda_u * unsup_loss * unsup_warmup + lambda_ent * loss_entmin"): one power
+# iteration with xi = 1e-6, perturbation norm eps = 6 (normalised input space), VAT weight 0.3 ramped linearly over
+# the first 40 % of training, entropy weight 0.06 without the ramp. Same data, batch and schedule as FixMatch;
 # unlabeled images need only the weak view. Plain VAT: semi_train_cfg.entmin_weight = 0.
 _base_ = [
     '../_base_/models/resnet18-cifar_semi-cls.py', '../_base_/datasets/fmnist_semi.py',

@@ -8,6 +8,10 @@ trained jointly with the supervised loss.
     loss = CE(logits_sup, y repeated)                            # supervised loss on all 4 rotated copies
          + w * CE(rotation_head(feats of all copies), rotation labels)       # 4-way rotation task
 
+The rotation term is a self-supervised loss with its own weight ``w``, active from the first step: it is not
+multiplied by ``unsup_weight`` or the unsupervised ramp (S4L, Eq. 1: min L_l(D_l) + w L_u(D_u); the ramp belongs to
+pseudo-label / consistency terms such as MOAM's VAT).
+
 The rotation head is a linear layer on the backbone's pooled features, outside the student / teacher pair (so
 the EMA teacher stays a plain classifier).
 
@@ -24,7 +28,7 @@ from torch import Tensor
 
 from densessl.registry import MODELS
 from .rotation import NUM_ROTATIONS, rotate_batch
-from .semi_base_classifier import SEMI_CLS_TRAIN_CFG, SemiBaseClassifier
+from .semi_base_classifier import SemiBaseClassifier
 
 __all__ = ['S4LRotation', 'S4LExemplar', 'batch_hard_triplet_loss', 'exemplar_copies']
 
@@ -40,7 +44,8 @@ def _feat_dim(model: nn.Module) -> int:
 class S4LRotation(SemiBaseClassifier):
     """S4L-Rotation: supervised loss on rotated labeled copies + 4-way rotation loss on every image.
 
-    ``semi_train_cfg`` keys (besides the base keys): ``rotation_weight`` (``w``, 1.0), ``rotate_labeled``
+    ``semi_train_cfg`` keys (besides the base keys): ``rotation_weight`` (``w``, 1.0; not ramped, not scaled by
+    ``unsup_weight``), ``rotate_labeled``
     (supervised loss on all 4 rotations of the labeled images, True; False: on the upright copies only),
     ``rotate_unlabeled`` (rotation task on the unlabeled images too, True; False = the labeled-only rotation
     baseline). Unlabeled images are read from the ``unsup_teacher`` (weak) branch.
@@ -48,8 +53,8 @@ class S4LRotation(SemiBaseClassifier):
     Losses: ``sup_loss``, ``unsup_loss_rot``; logs: ``unsup_rot_acc``.
     """
 
-    default_semi_train_cfg = dict(SEMI_CLS_TRAIN_CFG, rotation_weight=1.0, rotate_labeled=True,
-                                  rotate_unlabeled=True)
+    default_semi_train_cfg = dict(SemiBaseClassifier.default_semi_train_cfg, rotation_weight=1.0,
+                                  rotate_labeled=True, rotate_unlabeled=True)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -80,8 +85,7 @@ class S4LRotation(SemiBaseClassifier):
         feats = torch.cat([f for _, f in outs])
         rot_logits = self.rotation_head(feats)
         rot_target = torch.cat(rot_labels)
-        losses['unsup_loss_rot'] = F.cross_entropy(rot_logits, rot_target) * cfg['rotation_weight'] * \
-            self.unsup_factor()
+        losses['unsup_loss_rot'] = F.cross_entropy(rot_logits, rot_target) * cfg['rotation_weight']
         losses['unsup_rot_acc'] = (rot_logits.argmax(1) == rot_target).float().mean().detach()
         return losses
 
@@ -165,8 +169,8 @@ class S4LExemplar(SemiBaseClassifier):
     Losses: ``sup_loss``, ``unsup_loss_triplet``.
     """
 
-    default_semi_train_cfg = dict(SEMI_CLS_TRAIN_CFG, exemplar_weight=1.0, num_copies=8, margin=None,
-                                  normalize=True, crop_scale=(0.4, 1.0), noise_std=0.1)
+    default_semi_train_cfg = dict(SemiBaseClassifier.default_semi_train_cfg, exemplar_weight=1.0, num_copies=8,
+                                  margin=None, normalize=True, crop_scale=(0.4, 1.0), noise_std=0.1)
     required_unsup_branches = ('unsup_teacher', )
 
     def loss_semi(self, inputs: Dict[str, Tensor], data_samples: Dict[str, list]) -> dict:

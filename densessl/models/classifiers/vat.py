@@ -6,7 +6,11 @@ iteration on the KL divergence (:func:`vat_perturbation`)::
     d ~ N(0, I), normalised per sample
     repeat power_iters times:  d <- normalise( grad_d KL( p(x) || p(x + xi d) ) )
     r_adv = eps * d
-    loss = CE(logits_sup, y) + lambda_u(t) * [ KL( p(x).detach() || p(x + r_adv) ) + entmin_weight * H(p(x)) ]
+    loss = CE(logits_sup, y) + lambda_u * ramp(t) * KL( p(x).detach() || p(x + r_adv) ) + entmin_weight * H(p(x))
+
+The entropy term is neither ramped nor scaled by ``lambda_u``: USB's form (semilearn/algorithms/vat/vat.py,
+"total_loss = sup_loss + self.lambda_u * unsup_loss * unsup_warmup + self.lambda_ent * loss_entmin", with
+``ent_loss_ratio`` 0.06).
 
 Batch-norm running statistics are left untouched by the perturbed forwards (the reference implementations
 freeze them), so only clean images shape them. The KL and entropy are the shared consistency losses of
@@ -21,7 +25,7 @@ from torch import Tensor
 
 from densessl.models.ssl import entropy, kl_divergence
 from densessl.registry import MODELS
-from .semi_base_classifier import SEMI_CLS_TRAIN_CFG, SemiBaseClassifier
+from .semi_base_classifier import SemiBaseClassifier
 
 __all__ = ['VAT', 'vat_perturbation', 'l2_normalize', 'frozen_bn_stats']
 
@@ -103,14 +107,16 @@ class VAT(SemiBaseClassifier):
     """VAT (+ entropy minimisation) on the weak view of unlabeled images.
 
     ``semi_train_cfg`` keys (besides the base keys): ``xi`` (1e-6), ``eps`` (6.0, in the normalised input
-    space), ``power_iters`` (1), ``entmin_weight`` (0: plain VAT; 0.06 for VAT+EntMin as in TorchSSL),
-    ``vat_on_labeled`` (also perturb the labeled images, as Miyato et al.; default False).
+    space), ``power_iters`` (1), ``entmin_weight`` (0: plain VAT; 0.06 for VAT+EntMin as in USB, applied without
+    ``unsup_weight`` and without the ramp), ``vat_on_labeled`` (also perturb the labeled images, as Miyato et al.;
+    default False).
 
     Losses: ``sup_loss``, ``unsup_loss`` (the VAT KL), ``unsup_loss_entmin`` (if ``entmin_weight > 0``).
     """
 
     default_semi_train_cfg = dict(
-        SEMI_CLS_TRAIN_CFG, xi=1e-6, eps=6.0, power_iters=1, entmin_weight=0.0, vat_on_labeled=False)
+        SemiBaseClassifier.default_semi_train_cfg, xi=1e-6, eps=6.0, power_iters=1, entmin_weight=0.0,
+        vat_on_labeled=False)
     required_unsup_branches = ('unsup_teacher', )
 
     def _student_logits(self, x: Tensor) -> Tensor:
@@ -128,8 +134,8 @@ class VAT(SemiBaseClassifier):
             r_adv = vat_perturbation(self._student_logits, x_vat, logits_vat, cfg['xi'], cfg['eps'],
                                      cfg['power_iters'])
             logits_adv = self._student_logits(x_vat + r_adv)
-        factor = self.unsup_factor()
-        losses['unsup_loss'] = kl_divergence(logits_adv, torch.softmax(logits_vat.detach(), dim=1)) * factor
-        if cfg['entmin_weight'] > 0:
-            losses['unsup_loss_entmin'] = entropy(logits_u) * cfg['entmin_weight'] * factor
+        losses['unsup_loss'] = kl_divergence(logits_adv, torch.softmax(logits_vat.detach(), dim=1)) * \
+            self.unsup_factor()
+        if cfg['entmin_weight'] > 0:  # USB: lambda_ent * H, no ramp, no lambda_u
+            losses['unsup_loss_entmin'] = entropy(logits_u) * cfg['entmin_weight']
         return losses
