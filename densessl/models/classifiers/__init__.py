@@ -1,7 +1,7 @@
 """Semi-supervised image classifiers on mmpretrain's ``ImageClassifier`` (one file per algorithm)."""
 from .alternating import AlternatingClassifier, random_subset_mask
 from .as3l import AS3L, load_prior
-from .attention_fixmatch import AttentionFixMatch, attention_consistency, attention_map
+from .attention_fixmatch import AttentionBiPooling, AttentionFixMatch, attention_consistency, attention_distribution
 from .fixmatch import FixMatch, FlexMatch
 from .mean_teacher import MeanTeacher
 from .moam import S4LRotationVAT
@@ -16,5 +16,6 @@ __all__ = [
     'SemiBaseClassifier', 'FixMatch', 'FlexMatch', 'PseudoLabel', 'VAT', 'MeanTeacher', 'S4LRotation',
     'S4LExemplar', 'RotNet', 'ramp_weight', 'vat_perturbation', 'l2_normalize', 'frozen_bn_stats', 'rotate_batch',
     'NUM_ROTATIONS', 'batch_hard_triplet_loss', 'exemplar_copies', 'AlternatingClassifier', 'random_subset_mask',
-    'AS3L', 'load_prior', 'AttentionFixMatch', 'attention_map', 'attention_consistency', 'S4LRotationVAT'
+    'AS3L', 'load_prior', 'AttentionFixMatch', 'AttentionBiPooling', 'attention_distribution',
+    'attention_consistency', 'S4LRotationVAT'
 ]
