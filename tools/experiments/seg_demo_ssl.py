@@ -11,8 +11,12 @@ is regularised toward it), or ``scratch`` (random weights). The methods:
 - ``supervised``          the labeled split only (configs/deeplabv3plus/..._demo-5pct-96x96.py, its split swapped);
 - ``cutmix`` / ``classmix`` mean teachers on labeled + unlabeled scenes (configs/{cutmix,classmix}/..._demo-*.py);
 - ``classmix_flex``       ClassMix with FlexMatch's class-wise thresholds (a variant, not in the paper);
+- ``cutmix_ema_bn``       CutMix with the old teacher BN statistics (the EMA of the student's: issue 10's defect);
+- ``fixmatch_seg``        FixMatch for segmentation (configs/fixmatch_seg/..._demo-*.py);
+- ``unimatch``            UniMatch (configs/unimatch/..._demo-*.py);
 - ``pixpro_supervised``   supervised finetuning from the PixPro target-pretrained backbone;
-- ``pixpro_cutmix``       the method: PixPro target pretraining on all training scenes, then CutMix.
+- ``pixpro_cutmix``       the method: PixPro target pretraining on all training scenes, then CutMix;
+- ``pixpro_unimatch``     PixPro target pretraining, then UniMatch.
 
 The PixPro stage (configs/pixpro/pixpro_r18-d16_1xb32-300it_demo-96x96.py) runs once per seed and is shared by the
 two ``pixpro_*`` methods; its backbone is handed over with :func:`densessl.apis.extract_backbone`. Every finished
@@ -20,7 +24,8 @@ run is evaluated with ``tools/test.py`` on the 200 validation scenes (teacher fo
 ``<work-dir>/<setting>[-source]/<method>_seed<k>/test_metrics.json``; finished runs are skipped when restarted.
 The table (mean and spread over seeds) goes to ``<work-dir>/results_<setting>[-source].md`` and stdout::
 
-    python tools/experiments/seg_demo_ssl.py                             # 5pct, all methods, seeds 0 1
+    python tools/experiments/seg_demo_ssl.py                             # 5pct, all methods, seeds 0 1 2
+    python tools/experiments/seg_demo_ssl.py --methods supervised cutmix fixmatch_seg unimatch pixpro_unimatch
     python tools/experiments/seg_demo_ssl.py --iters 2000 --methods supervised cutmix   # a longer schedule
     python tools/experiments/seg_demo_ssl.py --init scratch              # the same from random weights
     python tools/experiments/seg_demo_ssl.py --setting 1pct --methods supervised cutmix --seeds 0
@@ -40,8 +45,9 @@ sys.path.insert(0, REPO)
 SUPERVISED = 'configs/deeplabv3plus/deeplabv3plus_r18-d16_1xb8-1k_demo-5pct-96x96.py'
 PIXPRO = 'configs/pixpro/pixpro_r18-d16_1xb32-300it_demo-96x96.py'
 SOURCE = 'configs/deeplabv3plus/deeplabv3plus_r18-d16_1xb8-2k_demo-source-96x96.py'
+SEMI_KEY = 'model.segmentor.backbone'
 METHODS = {
-    # name: (config template, backbone key, uses PixPro)
+    # name: (config template, backbone key, uses PixPro[, extra --cfg-options])
     'supervised': (SUPERVISED, 'model.backbone', False),
     'cutmix': ('configs/cutmix/cutmix_r18-d16_1xb16-1k_demo-{setting}-96x96.py', 'model.segmentor.backbone', False),
     'classmix': ('configs/classmix/classmix_r18-d16_1xb16-1k_demo-{setting}-96x96.py', 'model.segmentor.backbone',
@@ -51,11 +57,19 @@ METHODS = {
     'pixpro_supervised': (SUPERVISED, 'model.backbone', True),
     'pixpro_cutmix': ('configs/cutmix/cutmix_r18-d16_1xb16-1k_demo-{setting}-96x96.py', 'model.segmentor.backbone',
                       True),
+    'cutmix_ema_bn': ('configs/cutmix/cutmix_r18-d16_1xb16-1k_demo-{setting}-96x96.py', SEMI_KEY, False,
+                      ['model.semi_train_cfg.teacher_bn_stats=ema']),
+    'fixmatch_seg': ('configs/fixmatch_seg/fixmatch-seg_r18-d16_1xb16-1k_demo-{setting}-96x96.py', SEMI_KEY, False),
+    'unimatch': ('configs/unimatch/unimatch_r18-d16_1xb16-1k_demo-{setting}-96x96.py', SEMI_KEY, False),
+    'pixpro_unimatch': ('configs/unimatch/unimatch_r18-d16_1xb16-1k_demo-{setting}-96x96.py', SEMI_KEY, True),
 }
 LABELS = {
     'supervised': 'Supervised only', 'cutmix': 'CutMix', 'classmix': 'ClassMix',
     'classmix_flex': 'ClassMix + class-wise (FlexMatch) thresholds',
-    'pixpro_supervised': 'PixPro target pretraining + supervised', 'pixpro_cutmix': 'PixPro target pretraining + CutMix'
+    'pixpro_supervised': 'PixPro target pretraining + supervised',
+    'pixpro_cutmix': 'PixPro target pretraining + CutMix',
+    'cutmix_ema_bn': 'CutMix, teacher BN statistics = EMA of the student\'s (before issue 10)',
+    'fixmatch_seg': 'FixMatch', 'unimatch': 'UniMatch', 'pixpro_unimatch': 'PixPro target pretraining + UniMatch'
 }
 
 
@@ -64,7 +78,7 @@ def parse_args(argv=None):
     p.add_argument('--setting', default='5pct', choices=['1pct', '2pct', '5pct'],
                    help='label fraction (classmix_flex has a 5pct config only)')
     p.add_argument('--methods', nargs='+', default=list(METHODS), choices=list(METHODS))
-    p.add_argument('--seeds', nargs='+', type=int, default=[0, 1])
+    p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     p.add_argument('--iters', type=int, default=1000, help='finetuning iterations (all methods)')
     p.add_argument('--pixpro-iters', type=int, default=300)
     p.add_argument('--work-dir', default=osp.join(REPO, 'work_dirs', 'seg_demo_ssl'))
@@ -137,7 +151,7 @@ def pixpro_backbone(seed: int, args) -> str:
 
 
 def run_method(method: str, seed: int, args) -> dict:
-    template, key, uses_pixpro = METHODS[method]
+    template, key, uses_pixpro, *extra = METHODS[method]
     config = template.format(setting=args.setting)
     out = osp.join(args.work_dir, args.setting + _tag(args), f'{method}_seed{seed}')
     result_file = osp.join(out, 'test_metrics.json')
@@ -151,6 +165,7 @@ def run_method(method: str, seed: int, args) -> dict:
     opts = [f'randomness.seed={seed}', f'train_cfg.max_iters={args.iters}',
             f'param_scheduler.0.end={args.iters}', f'train_cfg.val_interval={args.iters}',
             f'default_hooks.checkpoint.interval={args.iters}'] + _split_options(method, args.setting)
+    opts += extra[0] if extra else []
     if uses_pixpro:
         opts += _init_options(key, pixpro_backbone(seed, args))
     elif args.init == 'source':

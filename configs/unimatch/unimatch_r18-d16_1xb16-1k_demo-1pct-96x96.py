@@ -1,0 +1,9 @@
+# UniMatch (Yang et al., CVPR 2023) on the demo scenes, 1 % labels (~10 of 1000 training images); everything else as
+# the 5pct config.
+_base_ = ['./unimatch_r18-d16_1xb16-1k_demo-5pct-96x96.py']
+split = '{{ fileDirname }}/../../data/splits/demo/1pct'
+train_dataloader = dict(
+    dataset=dict(datasets=[
+        dict(_base_.labeled_dataset, ann_file=split + '/labeled.txt'),
+        dict(_base_.unlabeled_dataset, ann_file=split + '/unlabeled.txt'),
+    ]))

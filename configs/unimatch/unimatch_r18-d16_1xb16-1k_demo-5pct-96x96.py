@@ -1,0 +1,55 @@
+# UniMatch (Yang et al., CVPR 2023) on the demo scenes, 5 % labels (~50 of 1000 training images): the CPU-sized demo
+# of the paper's setup, on the same network, schedule and batches as the CutMix demo
+# (configs/cutmix/cutmix_r18-d16_1xb16-1k_demo-5pct-96x96.py) so that the two compare at one budget.
+# DeepLabV3+ with a plain-stem ResNet-18 (OS16); Adam lr 1e-3, poly decay, 1000 iterations, batches of 8 labeled +
+# 8 unlabeled 96x96 crops. No EMA teacher: the model's own weak prediction gives the pseudo-labels (tau 0.95) and
+# the model is evaluated.
+# Per unlabeled scene: two strong views, each CutMix-ed (p 0.5, box 2-40 % of the image) with its own partner, and a
+# feature-perturbation stream (Dropout2d 0.5 on the encoder features of the weak view);
+# loss = (L_sup + 0.5 L_fp + 0.25 L_s1 + 0.25 L_s2) / 2.
+_base_ = [
+    '../_base_/models/deeplabv3plus_r18-d16_demo.py', '../_base_/datasets/semi_demo_scenes_2strong.py',
+    '../_base_/default_runtime.py'
+]
+# the schedule of configs/_base_/schedules/demo_1k.py, written out (its default_hooks would be a duplicate key
+# among the bases)
+optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-3, betas=(0.9, 0.999)))
+param_scheduler = [dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=1000, by_epoch=False)]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=1000, val_interval=250)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=25, log_metric_by_epoch=False),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=250, max_keep_ckpts=1, save_best='mIoU',
+                    rule='greater'))
+crop_size = (96, 96)
+data_preprocessor = dict(_base_.data_preprocessor, size=crop_size)
+segmentor = dict(
+    _base_.model,
+    data_preprocessor=data_preprocessor,
+    decode_head=dict(_base_.model.decode_head, num_classes=5),
+)
+model = dict(
+    _delete_=True,
+    type='UniMatchSegmentor',
+    segmentor=segmentor,
+    data_preprocessor=dict(type='MultiBranchDataPreprocessor', data_preprocessor=data_preprocessor),
+    semi_train_cfg=dict(
+        sup_weight=0.5,
+        unsup_weight=0.5,
+        pseudo_label_from='student',
+        pseudo_label=dict(type='PseudoLabeler', mode='hard'),
+        confidence=dict(type='ConfidenceMask', threshold=0.95, mode='pixel'),
+        unsup_loss=dict(type='ConsistencyLoss', loss_type='ce'),
+        mix=dict(type='CutMixMask', area=(0.02, 0.4), aspect_ratio=(0.3, 1 / 0.3), prob=0.5, box_from='partner'),
+        strong_branches=('unsup_student', 'unsup_student2'),
+        strong_weights=(0.25, 0.25),
+        feature_perturbation=dict(type='FeatureDropout', p=0.5),
+        fp_weight=0.5),
+    semi_test_cfg=dict(predict_on='student'))
+split = '{{ fileDirname }}/../../data/splits/demo/5pct'
+train_dataloader = dict(
+    dataset=dict(datasets=[
+        dict(_base_.labeled_dataset, ann_file=split + '/labeled.txt'),
+        dict(_base_.unlabeled_dataset, ann_file=split + '/unlabeled.txt'),
+    ]))
