@@ -5,7 +5,7 @@ stages = [
     dict(name='pretext', config='../rotnet/rotnet_resnet18-cifar_1xb128-sgd-cos-50k_fmnist.py'),
     dict(
         name='alternating',
-        config='./alternating_resnet18-cifar_1xb64-mu7-sgd-cosrestart-56k_fmnist-40labels.py',
+        config='./alternating_resnet18-cifar_1xb64-mu7-sgd-cosrestart-58k_fmnist-40labels.py',
         init_backbone_from='pretext',
         backbone_key='model.classifier.backbone'),
 ]

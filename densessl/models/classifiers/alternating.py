@@ -1,22 +1,25 @@
 """Alternating optimisation of Rebuffi et al., "Semi-Supervised Learning with Scarce Annotations" (CVPR-W 2020,
-arXiv:1905.08845, Sec. 3.3), on :class:`SemiBaseClassifier`.
+arXiv:1905.08845, Sec. 3.3, seed 000), on :class:`SemiBaseClassifier`: "alternating two phases, one fitting the
+labelled points and one fitting the unlabelled ones" -- one loss at a time, never their sum.
 
-The network starts from self-supervised (pretext, e.g. RotNet) weights. Training alternates two phases, all in one
-run, the phase being a function of the iteration::
+The network starts from self-supervised (pretext, e.g. RotNet) weights; its first blocks (stem + ``frozen_stages``
+stages) stay frozen at those weights for the whole run. Training runs ``num_rounds`` cycles, all in one run, the
+phase being a function of the iteration::
 
-    phase 1  [0, phase1_iters):        backbone frozen at the pretext weights (no gradient, BN in eval mode);
-                                       only the linear classifier is fitted:  loss = CE(fc(f(x_sup)), y)
-    refresh  (PseudoLabelRefreshHook): p = softmax(student(u)) for every unlabeled u      -> (N, C)
-                                       pseudo-labels y_u = argmax p, ensemble target z = p,
-                                       student (and EMA teacher) reset to the pretext weights (exact copy),
-                                       optimiser state cleared
-    phase 2  round r, epoch e:         S_e = random 2/3 of the unlabeled set (reshuffled every epoch, seeded)
-        loss = CE(student(x_sup), y)
-             + lambda_u * mean_{u in batch, u in S_e} [ te_weight * KL(z_u || softmax(student(u)))
-                                                       + pl_weight * CE(student(u), y_u) ]
-    every epoch_iters in phase 2:      z <- alpha z + (1 - alpha) p_new   (alpha = 0: the previous epoch's
-                                       predictions, temporal ensembling), new subset S_{e+1}
-    next round (num_rounds > 1):       pseudo-labels from the current model, reset to the pretext weights again
+    cycle r = 0 .. num_rounds - 1, each phase1_iters + phase2_iters iterations:
+      phase 1:  backbone frozen (no gradient, BN in eval mode); only the linear classifier is refitted on the
+                labeled images:                                  loss = CE(fc(f(x_sup)), y)
+      refresh (PseudoLabelRefreshHook), phase-2 start:
+                p = softmax(student(u)) for every unlabeled u  (the phase-1 network)      -> (N, C)
+                pseudo-labels y_u = argmax p, ensemble target z = p
+                S_r = a random 2/3 of the unlabeled set, drawn once per cycle (seeded); the last
+                      ``full_data_rounds`` cycles use all of it
+                student (and EMA teacher) reset to the pretext weights (exact copy), optimiser state cleared
+      phase 2:  the unlabeled losses only (no labeled term):
+                loss = lambda_u * mean_{u in batch, u in S_r} [ te_weight * KL(z_u || softmax(student(u)))
+                                                              + pl_weight * CE(student(u), y_u) ]
+      every epoch_iters in phase 2: z <- alpha z + (1 - alpha) p_new  (alpha = 0: the previous epoch's predictions,
+                temporal ensembling); the subset stays that of the cycle
 
 ``te_weight = pl_weight = 0.5`` as in the paper. The per-sample memories (pseudo-labels, ensemble targets, subset
 mask) are persistent buffers indexed by the unlabeled samples' ``sample_idx``, so a resumed run continues exactly;
@@ -33,7 +36,7 @@ from torch import Tensor
 
 from densessl.models.ssl import kl_divergence
 from densessl.registry import MODELS
-from .semi_base_classifier import SEMI_CLS_TRAIN_CFG, SemiBaseClassifier, _sample_indices
+from .semi_base_classifier import SemiBaseClassifier, _sample_indices
 
 __all__ = ['AlternatingClassifier', 'random_subset_mask']
 
@@ -84,8 +87,9 @@ def _eval_mode(*modules: nn.Module):
 
 @MODELS.register_module()
 class AlternatingClassifier(SemiBaseClassifier):
-    """Rebuffi et al.'s alternating optimisation: linear fit on frozen pretext features, pseudo-labels, reset to
-    the pretext weights, pseudo-label + temporal-ensembling training on a reshuffled 2/3 of the unlabeled data.
+    """Rebuffi et al.'s alternating optimisation: in every cycle, a linear refit on frozen features and
+    pseudo-labels (phase 1), then pseudo-label + temporal-ensembling training from the pretext weights on a 2/3
+    subset of the unlabeled data drawn for the cycle (phase 2, unlabeled losses only).
 
     Needs :class:`~densessl.engine.hooks.PseudoLabelRefreshHook` in ``custom_hooks`` (it predicts the unlabeled
     set when :meth:`refresh_due` says so) and ``sample_idx`` in the unlabeled samples.
@@ -93,22 +97,27 @@ class AlternatingClassifier(SemiBaseClassifier):
     ``semi_train_cfg`` keys (besides the base keys):
 
     - ``num_samples`` (int, required): ``N``, the size of the unlabeled set.
-    - ``phase1_iters`` (int): iterations of the linear fit (phase 1).
-    - ``phase2_iters`` (int): iterations of each phase-2 round; ``num_rounds`` (int, 1): how many.
-    - ``epoch_iters`` (int): iterations of one phase-2 epoch (targets and subset refreshed after each).
-    - ``subset_ratio`` (float, 2/3), ``subset_seed`` (int, 0): the reshuffled subset of unlabeled samples used.
+    - ``phase1_iters`` (int): iterations of the linear refit at the start of every cycle.
+    - ``phase2_iters`` (int): iterations of each cycle's phase 2; ``num_rounds`` (int, 1): how many cycles.
+    - ``epoch_iters`` (int): iterations of one phase-2 epoch (ensemble targets refreshed after each).
+    - ``subset_ratio`` (float, 2/3), ``subset_seed`` (int, 0): the subset of unlabeled samples of a cycle;
+      ``full_data_rounds`` (int, 1): the last cycles that use every unlabeled sample.
     - ``te_weight`` (0.5), ``pl_weight`` (0.5): weights of the KL to the ensemble target and of the pseudo-label
       cross-entropy; ``te_alpha`` (0.0): ensemble momentum (0 = the previous epoch's predictions).
+    - ``reset_to_pretext`` (True): phase 2 restarts from the pretext weights.
+    - ``frozen_stages`` (int, 1): the stem and this many first stages of the backbone stay frozen at the pretext
+      weights (mmpretrain/mmseg ``frozen_stages`` semantics; -1: none).
 
-    Losses: ``sup_loss`` (both phases), ``unsup_loss_te``, ``unsup_loss_pl`` (phase 2); logs ``unsup_mask_ratio``
+    Losses: ``sup_loss`` (phase 1), ``unsup_loss_te`` and ``unsup_loss_pl`` (phase 2); logs ``unsup_mask_ratio``
     (share of the batch's unlabeled samples in the subset), ``phase``.
 
     Raises:
-        ValueError: ``num_samples`` missing or bad phase lengths / weights.
+        ValueError: ``num_samples`` missing, bad phase lengths / weights, or ``frozen_stages`` on a backbone that
+            cannot freeze stages.
     """
 
     default_semi_train_cfg = dict(
-        SEMI_CLS_TRAIN_CFG,
+        SemiBaseClassifier.default_semi_train_cfg,
         num_samples=None,
         phase1_iters=1000,
         phase2_iters=10000,
@@ -116,9 +125,12 @@ class AlternatingClassifier(SemiBaseClassifier):
         epoch_iters=1000,
         subset_ratio=2 / 3,
         subset_seed=0,
+        full_data_rounds=1,
         te_weight=0.5,
         pl_weight=0.5,
-        te_alpha=0.0)
+        te_alpha=0.0,
+        reset_to_pretext=True,
+        frozen_stages=1)
     required_unsup_branches = ('unsup_teacher', )
 
     def __init__(self, classifier: dict, *args, **kwargs) -> None:
@@ -131,19 +143,34 @@ class AlternatingClassifier(SemiBaseClassifier):
         for key in ('phase2_iters', 'num_rounds', 'epoch_iters'):
             if not isinstance(cfg[key], int) or cfg[key] < 1:
                 raise ValueError(f'{name}: semi_train_cfg.{key} must be a positive integer, got {cfg[key]!r}')
-        if not isinstance(cfg['phase1_iters'], int) or cfg['phase1_iters'] < 0:
-            raise ValueError(f"{name}: semi_train_cfg.phase1_iters must be >= 0, got {cfg['phase1_iters']!r}")
+        for key in ('phase1_iters', 'full_data_rounds'):
+            if not isinstance(cfg[key], int) or cfg[key] < 0:
+                raise ValueError(f'{name}: semi_train_cfg.{key} must be an integer >= 0, got {cfg[key]!r}')
         if not 0.0 <= cfg['te_alpha'] < 1.0:
             raise ValueError(f"{name}: semi_train_cfg.te_alpha must be in [0, 1), got {cfg['te_alpha']}")
         random_subset_mask(1, cfg['subset_ratio'])  # validates the ratio
         c = self.num_classes
         self.pretext = MODELS.build(classifier)
         self.freeze(self.pretext)
+        self._freeze_first_blocks(cfg['frozen_stages'])
         self.register_buffer('pretext_saved', torch.zeros((), dtype=torch.bool))
         self.register_buffer('pl_probs', torch.zeros(n, c))
         self.register_buffer('te_target', torch.zeros(n, c))
         self.register_buffer('subset_mask', torch.zeros(n, dtype=torch.bool))
         self.register_buffer('refreshed_step', torch.full((), -1, dtype=torch.long))
+
+    def _freeze_first_blocks(self, stages: int) -> None:
+        """Keep the stem and the first ``stages`` stages of the student's backbone at the pretext weights (no
+        gradient, BN in eval mode, also after ``train()``), with the backbone's own ``frozen_stages``."""
+        if stages < 0:
+            return
+        backbone = self.student.backbone
+        if not hasattr(backbone, '_freeze_stages') or not hasattr(backbone, 'frozen_stages'):
+            raise ValueError(f'{type(self).__name__}: semi_train_cfg.frozen_stages={stages} needs a backbone with '
+                             f'frozen_stages (mmpretrain / mmseg ResNet); {type(backbone).__name__} has none: set '
+                             'frozen_stages=-1')
+        backbone.frozen_stages = max(stages, backbone.frozen_stages)
+        backbone._freeze_stages()
 
     def train(self, mode: bool = True) -> 'AlternatingClassifier':
         super().train(mode)
@@ -151,33 +178,45 @@ class AlternatingClassifier(SemiBaseClassifier):
         return self
 
     # ------------------------------------------------------------------ schedule
+    @property
+    def cycle_iters(self) -> int:
+        """Iterations of one cycle (phase 1 + phase 2)."""
+        return self.semi_train_cfg['phase1_iters'] + self.semi_train_cfg['phase2_iters']
+
+    def _within(self, step: int) -> Tuple[int, int]:
+        """``(cycle, iteration within the cycle)``; the last cycle runs on past its end."""
+        rnd = min(step // self.cycle_iters, self.semi_train_cfg['num_rounds'] - 1)
+        return rnd, step - rnd * self.cycle_iters
+
     def phase(self, step: int) -> int:
-        """1 during the linear fit, 2 afterwards."""
-        return 1 if step < self.semi_train_cfg['phase1_iters'] else 2
+        """1 during the linear refit at the start of every cycle, 2 afterwards."""
+        return 1 if self._within(step)[1] < self.semi_train_cfg['phase1_iters'] else 2
 
     def position(self, step: int) -> Tuple[int, int]:
-        """``(round, epoch within the round)`` of a phase-2 ``step`` (the last round runs on past its end)."""
-        cfg = self.semi_train_cfg
-        t = step - cfg['phase1_iters']
+        """``(cycle, epoch within its phase 2)`` of a phase-2 ``step``."""
+        rnd, t = self._within(step)
+        t -= self.semi_train_cfg['phase1_iters']
         if t < 0:
             raise ValueError(f'step {step} is in phase 1')
-        rnd = min(t // cfg['phase2_iters'], cfg['num_rounds'] - 1)
-        return rnd, (t - rnd * cfg['phase2_iters']) // cfg['epoch_iters']
+        return rnd, t // self.semi_train_cfg['epoch_iters']
 
     @property
     def total_iters(self) -> int:
         """Length of the whole schedule (``train_cfg.max_iters`` should equal it)."""
-        cfg = self.semi_train_cfg
-        return cfg['phase1_iters'] + cfg['num_rounds'] * cfg['phase2_iters']
+        return self.semi_train_cfg['num_rounds'] * self.cycle_iters
 
     def refresh_due(self, step: int) -> bool:
         """Whether new predictions of the unlabeled set are needed before training iteration ``step``: at the
-        start of every phase-2 round and of every phase-2 epoch."""
-        cfg = self.semi_train_cfg
-        t = step - cfg['phase1_iters']
-        if t < 0 or t >= cfg['num_rounds'] * cfg['phase2_iters'] or int(self.refreshed_step) == step:
+        start of every phase 2 (pseudo-labels) and of every phase-2 epoch (ensemble targets)."""
+        if step >= self.total_iters or int(self.refreshed_step) == step:
             return False
-        return (t % cfg['phase2_iters']) % cfg['epoch_iters'] == 0
+        t = self._within(step)[1] - self.semi_train_cfg['phase1_iters']
+        return t >= 0 and t % self.semi_train_cfg['epoch_iters'] == 0
+
+    def subset_ratio(self, rnd: int) -> float:
+        """Share of the unlabeled set used in cycle ``rnd``: ``subset_ratio``, 1 in the last ``full_data_rounds``."""
+        cfg = self.semi_train_cfg
+        return 1.0 if rnd >= cfg['num_rounds'] - cfg['full_data_rounds'] else cfg['subset_ratio']
 
     def predictions_network(self) -> nn.Module:
         """The network whose predictions make the pseudo-labels and ensemble targets (the student)."""
@@ -203,8 +242,8 @@ class AlternatingClassifier(SemiBaseClassifier):
     def refresh(self, step: int, probs: Tensor) -> Dict[str, bool]:
         """Take new predictions ``probs`` ``(N, C)`` of the unlabeled set before iteration ``step``.
 
-        At a round start they become the pseudo-labels and the ensemble target and the weights are reset to the
-        pretext weights; within a round they update the ensemble target. The subset is reshuffled either way.
+        At the start of a cycle's phase 2 they become the pseudo-labels and the ensemble target, the cycle's subset
+        is drawn and the weights are reset to the pretext weights; within phase 2 they update the ensemble target.
 
         Returns:
             dict: ``reset`` (bool): whether the weights were reset (the hook then clears the optimiser state).
@@ -217,18 +256,17 @@ class AlternatingClassifier(SemiBaseClassifier):
             self.save_pretext()
         probs = probs.to(self.pl_probs)
         rnd, epoch = self.position(step)
-        reset = epoch == 0
-        if reset:
+        start = epoch == 0
+        if start:
             self.pl_probs.copy_(probs)
             self.te_target.copy_(probs)
-            self.reset_to_pretext()
+            self.subset_mask.copy_(random_subset_mask(len(probs), self.subset_ratio(rnd), cfg['subset_seed'], rnd))
+            if cfg['reset_to_pretext']:
+                self.reset_to_pretext()
         else:
             self.te_target.mul_(cfg['te_alpha']).add_(probs, alpha=1.0 - cfg['te_alpha'])
-        epochs_per_round = -(-cfg['phase2_iters'] // cfg['epoch_iters'])
-        self.subset_mask.copy_(random_subset_mask(len(probs), cfg['subset_ratio'], cfg['subset_seed'],
-                                                  rnd * epochs_per_round + epoch))
         self.refreshed_step.fill_(step)
-        return dict(reset=reset)
+        return dict(reset=start and cfg['reset_to_pretext'])
 
     # ------------------------------------------------------------------ losses
     def loss_semi(self, inputs: Dict[str, Tensor], data_samples: Dict[str, list]) -> dict:
@@ -249,9 +287,9 @@ class AlternatingClassifier(SemiBaseClassifier):
         idx = _sample_indices(samples_u, self.pl_probs.device)
         if idx is None:
             raise ValueError(f'{type(self).__name__}: the unlabeled samples carry no sample_idx')
-        logits_sup, logits_u = self.forward_student(inputs['sup'], inputs['unsup_teacher'])
-        losses = self.sup_loss(logits_sup, data_samples['sup'])
-        losses.update(self.loss_unsup(logits_u, idx, samples_u))
+        # phase 2 fits the unlabeled data only ("one loss at a time"): the labeled images are not forwarded
+        logits_u, = self.forward_student(inputs['unsup_teacher'])
+        losses = self.loss_unsup(logits_u, idx, samples_u)
         losses['phase'] = torch.full((), 2.0)
         return losses
 

@@ -16,7 +16,7 @@ from densessl.utils import register_all_modules
 from .cls_fixtures import FMNIST_ROOT, REPO, state_copy, tiny_classifier, tiny_config
 
 ALT_CFG = osp.join(REPO, 'configs', 'alternating',
-                   'alternating_resnet18-cifar_1xb64-mu7-sgd-cosrestart-56k_fmnist-40labels.py')
+                   'alternating_resnet18-cifar_1xb64-mu7-sgd-cosrestart-58k_fmnist-40labels.py')
 
 
 @pytest.fixture(autouse=True, scope='module')
@@ -62,14 +62,27 @@ def _step(model, opt, x_sup, y, x_u, idx):
     return losses
 
 
-def test_phase1_fits_only_the_classifier_and_phases_reset_to_the_pretext_weights():
+def _frozen(key):
+    """Keys of the stem and the first stage of the tiny ResNet_CIFAR (frozen_stages=1)."""
+    return key.startswith(('backbone.conv1.', 'backbone.norm1.', 'backbone.layer1.'))
+
+
+def test_cycles_alternate_one_loss_at_a_time_and_reset_to_the_pretext_weights():
+    """Seed 000: "alternating two phases, one fitting the labelled points and one fitting the unlabelled ones";
+    phase 1 (linear refit, then pseudo-labels) in every cycle, the first blocks frozen, the 2/3 subset drawn per
+    cycle and the last cycle on all the unlabeled data."""
     model = _model()
+    assert model.total_iters == 12 and model.cycle_iters == 6
+    assert [model.phase(t) for t in range(14)] == [1, 1, 2, 2, 2, 2, 1, 1, 2, 2, 2, 2, 2, 2]
+    assert [t for t in range(14) if model.refresh_due(t)] == [2, 4, 8, 10]
     opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.5, momentum=0.9,
                           weight_decay=5e-4)
     pretext = state_copy(model.student)
+    frozen = [k for k in pretext if _frozen(k)]
+    assert frozen and all(not p.requires_grad for n, p in model.student.named_parameters() if _frozen(n))
     x_sup, y = torch.randn(3, 3, 16, 16), [0, 1, 2]
     x_u, idx = torch.randn(4, 3, 16, 16), [0, 2, 3, 5]
-    for _ in range(2):  # phase 1
+    for _ in range(2):  # cycle 0, phase 1: the labeled loss only, on the classifier only
         losses = _step(model, opt, x_sup, y, x_u, idx)
         assert set(k for k in losses if 'loss' in k) == {'sup_loss'} and losses['phase'].item() == 1
     after = model.student.state_dict()
@@ -79,8 +92,7 @@ def test_phase1_fits_only_the_classifier_and_phases_reset_to_the_pretext_weights
         if k not in head:
             assert torch.equal(after[k], v), k
     assert torch.equal(model.pretext.state_dict()['backbone.conv1.weight'], pretext['backbone.conv1.weight'])
-    # round 1 starts: pseudo-labels, ensemble target, exact reset of student and teacher, seeded subset
-    assert not model.refresh_due(1) and model.refresh_due(2)
+    # phase 2 of cycle 0 starts: pseudo-labels of the phase-1 network, exact reset, the cycle's 2/3 subset
     probs = torch.softmax(torch.randn(6, 3), dim=1)
     assert model.refresh(2, probs) == dict(reset=True)
     assert not model.refresh_due(2)  # done for this step
@@ -89,23 +101,32 @@ def test_phase1_fits_only_the_classifier_and_phases_reset_to_the_pretext_weights
         assert all(torch.equal(state[k], v) for k, v in pretext.items())
     assert torch.equal(model.pl_probs, probs) and torch.equal(model.te_target, probs)
     assert torch.equal(model.subset_mask, random_subset_mask(6, 2 / 3, 0, 0)) and int(model.subset_mask.sum()) == 4
-    for _ in range(2):  # phase 2, epoch 0
+    for _ in range(2):  # phase 2: the unlabeled losses only, the labeled images are not even forwarded
         losses = _step(model, opt, x_sup, y, x_u, idx)
-        assert {'unsup_loss_te', 'unsup_loss_pl'} <= set(losses) and losses['phase'].item() == 2
-    assert not torch.equal(model.student.state_dict()['backbone.conv1.weight'], pretext['backbone.conv1.weight'])
-    # next epoch of the round: new ensemble target, same pseudo-labels, new subset, no reset
+        assert set(k for k in losses if 'loss' in k) == {'unsup_loss_te', 'unsup_loss_pl'}
+        assert losses['phase'].item() == 2
+    state = model.student.state_dict()
+    assert not torch.equal(state['backbone.layer2.0.conv1.weight'], pretext['backbone.layer2.0.conv1.weight'])
+    assert all(torch.equal(state[k], pretext[k]) for k in frozen)  # the first blocks stay frozen
+    # next epoch of phase 2: new ensemble target, same pseudo-labels, same subset, no reset
     probs2 = torch.softmax(torch.randn(6, 3), dim=1)
-    assert model.refresh_due(4) and model.refresh(4, probs2) == dict(reset=False)
+    assert model.refresh(4, probs2) == dict(reset=False)
     assert torch.equal(model.te_target, probs2) and torch.equal(model.pl_probs, probs)
-    assert torch.equal(model.subset_mask, random_subset_mask(6, 2 / 3, 0, 1))
-    # round 2: pseudo-labels from the current model, exact reset again
-    assert model.refresh_due(6) and model.refresh(6, probs2)['reset']
+    assert torch.equal(model.subset_mask, random_subset_mask(6, 2 / 3, 0, 0))
+    model.ssl_iter.fill_(6)  # cycle 1, phase 1 again: the classifier is refitted on the frozen phase-2 features
+    before = state_copy(model.student)
+    losses = _step(model, opt, x_sup, y, x_u, idx)
+    assert set(k for k in losses if 'loss' in k) == {'sup_loss'} and losses['phase'].item() == 1
+    moved = {k for k, v in model.student.state_dict().items() if not torch.equal(v, before[k])}
+    assert moved and moved <= head
+    # cycle 1 is the last: every unlabeled sample, pseudo-labels from the current model, exact reset again
+    probs3 = torch.softmax(torch.randn(6, 3), dim=1)
+    assert model.refresh(8, probs3)['reset']
     assert all(torch.equal(model.student.state_dict()[k], v) for k, v in pretext.items())
-    assert torch.equal(model.pl_probs, probs2)
-    assert torch.equal(model.subset_mask, random_subset_mask(6, 2 / 3, 0, 2))
-    assert not model.refresh_due(10) and model.total_iters == 10
+    assert torch.equal(model.pl_probs, probs3) and bool(model.subset_mask.all())
+    assert not model.refresh_due(12)
     with pytest.raises(ValueError, match=r'\(6, 3\)'):
-        model.refresh(6, torch.zeros(5, 3))
+        model.refresh(8, torch.zeros(5, 3))
 
 
 def test_temporal_ensemble_momentum():
@@ -148,13 +169,18 @@ def test_bad_configs_and_missing_refresh():
     with pytest.raises(RuntimeError, match='PseudoLabelRefreshHook'):
         model.loss({'sup': torch.randn(2, 3, 16, 16), 'unsup_teacher': torch.randn(2, 3, 16, 16)},
                    {'sup': _samples([0, 1]), 'unsup_teacher': _samples([0, 0])})
+    model.student.backbone = torch.nn.Conv2d(3, 3, 1)
+    with pytest.raises(ValueError, match='frozen_stages=-1'):
+        model._freeze_first_blocks(1)
 
 
 def test_config_schedule_matches_the_phases():
     cfg = Config.fromfile(ALT_CFG)
     semi = cfg.model.semi_train_cfg
-    assert cfg.train_cfg.max_iters == semi.phase1_iters + semi.num_rounds * semi.phase2_iters
+    assert cfg.train_cfg.max_iters == semi.num_rounds * (semi.phase1_iters + semi.phase2_iters)
     assert semi.te_weight == semi.pl_weight == 0.5 and semi.subset_ratio == pytest.approx(2 / 3)
+    assert semi.full_data_rounds == 1 and semi.frozen_stages == 1 and semi.get('reset_to_pretext', True)
+    assert list(cfg.param_scheduler[0].periods) == [semi.phase1_iters, semi.phase2_iters] * semi.num_rounds
     with open(osp.join(REPO, 'data', 'splits', 'fashion_mnist', '40labels', 'unlabeled.txt')) as f:
         assert semi.num_samples == sum(1 for line in f if line.strip())
     assert sum(cfg.param_scheduler[0].periods) == cfg.train_cfg.max_iters
@@ -162,7 +188,8 @@ def test_config_schedule_matches_the_phases():
 
 def test_runner_alternates_with_the_refresh_hook(tmp_path):
     cfg = tiny_config(ALT_CFG, str(tmp_path), max_iters=6, batch_size=8)
-    cfg.model.semi_train_cfg.update(num_samples=40, phase1_iters=2, phase2_iters=4, epoch_iters=2, num_rounds=1)
+    cfg.model.semi_train_cfg.update(num_samples=40, phase1_iters=2, phase2_iters=4, epoch_iters=2, num_rounds=1,
+                                    full_data_rounds=0)
     loader = cfg.custom_hooks[1].dataloader
     loader.update(num_workers=0, batch_size=16)
     loader.dataset.update(data_root=FMNIST_ROOT, split_file=osp.join(str(tmp_path), 'split', 'unlabeled.txt'))
@@ -177,6 +204,7 @@ def test_runner_alternates_with_the_refresh_hook(tmp_path):
         assert all(math.isfinite(v) for v in hist[key].data[0]), key
     assert int(model.refreshed_step) == 4 and bool(model.pretext_saved)
     assert all(torch.equal(model.pretext.state_dict()[k], v) for k, v in start.items())
+    assert all(torch.equal(model.student.state_dict()[k], v) for k, v in start.items() if _frozen(k))
     # the stored predictions are the student's softmax on the unlabeled set: rows are distributions
     assert torch.allclose(model.te_target.sum(1), torch.ones(40))
     assert int(model.subset_mask.sum()) == round(40 * 2 / 3)

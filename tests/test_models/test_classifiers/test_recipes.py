@@ -81,7 +81,7 @@ def test_moam_stages_are_configured_as_described():
 
 
 @pytest.mark.parametrize('path,type_', [
-    ('alternating/alternating_resnet18-cifar_1xb64-mu7-sgd-cosrestart-56k_fmnist-40labels.py',
+    ('alternating/alternating_resnet18-cifar_1xb64-mu7-sgd-cosrestart-58k_fmnist-40labels.py',
      'AlternatingClassifier'),
     ('attention_fixmatch/attention-fixmatch_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py',
      'AttentionFixMatch'),

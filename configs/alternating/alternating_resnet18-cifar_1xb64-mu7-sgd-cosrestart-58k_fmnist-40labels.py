@@ -1,15 +1,17 @@
-# Alternating optimisation (Rebuffi et al., "Semi-Supervised Learning with Scarce Annotations", Sec. 3.3) on
-# Fashion-MNIST with 40 labels, from self-supervised (RotNet) weights: use the recipe
+# Alternating optimisation (Rebuffi et al., "Semi-Supervised Learning with Scarce Annotations", Sec. 3.3, seed 000)
+# on Fashion-MNIST with 40 labels, from self-supervised (RotNet) weights: use the recipe
 # alternating-rotnet_resnet18-cifar_fmnist-40labels.py, which hands the RotNet backbone to this stage.
-#   phase 1 (2 000 it):  linear classifier on the frozen pretext features, labeled images only
-#   refresh:             pseudo-labels of all unlabeled images (PseudoLabelRefreshHook, test pipeline),
+# 2 cycles of 28 800 iterations, each:
+#   phase 1 (2 000 it):  linear classifier refitted on the frozen features, labeled images only
+#   refresh:             pseudo-labels of all unlabeled images by the phase-1 network (PseudoLabelRefreshHook, test
+#                        pipeline), the cycle's random 2/3 of the unlabeled set drawn (cycle 2, the last: all of it),
 #                        weights reset to the pretext weights, optimiser state cleared
-#   phase 2 (2 rounds of 26 800 it = 200 epochs of the unlabeled set each): CE on labeled images
-#                        + 0.5 KL to the previous epoch's predictions + 0.5 CE to the pseudo-labels, on a random 2/3
-#                        of the unlabeled images, reshuffled every epoch (134 it = one pass of 59 960 images at 448
-#                        per batch); round 2 starts from fresh pseudo-labels of round 1's model
+#   phase 2 (26 800 it = 200 epochs of the unlabeled set): the unlabeled losses only, "one loss at a time":
+#                        0.5 KL to the previous epoch's predictions + 0.5 CE to the pseudo-labels
+#                        (134 it = one pass of 59 960 images at 448 per batch)
+# The stem and the first stage stay frozen at the RotNet weights throughout ("the first blocks stay frozen").
 # Same data, batch (64 labeled + 7 x 64 unlabeled, weak view only) and SGD as FixMatch; the learning rate restarts
-# its cosine decay at each phase / round (CosineRestartLR).
+# its cosine decay at each phase (CosineRestartLR). 57 600 iterations.
 _base_ = [
     '../_base_/models/resnet18-cifar_semi-cls.py', '../_base_/datasets/fmnist_semi.py',
     '../_base_/schedules/fixmatch_sgd_cos_1m.py', '../_base_/default_cls_runtime.py'
@@ -19,7 +21,7 @@ phase1_iters = 2000
 epoch_iters = 134
 phase2_iters = 200 * epoch_iters
 num_rounds = 2
-max_iters = phase1_iters + num_rounds * phase2_iters
+max_iters = num_rounds * (phase1_iters + phase2_iters)
 data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor', mean=[72.94] * 3, std=[90.02] * 3, to_rgb=False)
 model = dict(
     type='AlternatingClassifier',
@@ -33,6 +35,8 @@ model = dict(
         epoch_iters=epoch_iters,
         subset_ratio=2 / 3,
         subset_seed=0,
+        full_data_rounds=1,  # the last cycle uses every unlabeled image
+        frozen_stages=1,  # stem + first stage frozen at the pretext weights
         te_weight=0.5,
         pl_weight=0.5,
         te_alpha=0.0,
@@ -56,7 +60,7 @@ custom_hooks = [
 ]
 custom_imports = dict(imports=_base_.custom_imports.imports + ['densessl.engine.hooks.pseudo_label_refresh_hook'])
 param_scheduler = [
-    dict(type='CosineRestartLR', periods=[phase1_iters] + [phase2_iters] * num_rounds,
-         restart_weights=[1.0] * (1 + num_rounds), eta_min=0.0, by_epoch=False)
+    dict(type='CosineRestartLR', periods=[phase1_iters, phase2_iters] * num_rounds,
+         restart_weights=[1.0] * (2 * num_rounds), eta_min=0.0, by_epoch=False)
 ]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=epoch_iters * 20)
