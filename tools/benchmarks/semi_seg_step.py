@@ -1,8 +1,9 @@
 #!/usr/bin/env python
-"""Cost of a semi-supervised (CutMix / ClassMix mean teacher) segmentation step against its parts run alone.
+"""Cost of a semi-supervised segmentation step (CutMix / ClassMix mean teacher, FixMatch, UniMatch) against its
+parts run alone.
 
-    python tools/benchmarks/semi_seg_step.py [--method cutmix|classmix] [--backbone resnet18|resnet50]
-        [--size 128] [--batch 2] [--iters 5] [--threads N]
+    python tools/benchmarks/semi_seg_step.py [--method cutmix|classmix|fixmatch|unimatch]
+        [--backbone resnet18|resnet50] [--size 128] [--batch 2] [--iters 5] [--threads N]
 
 One run, one batch (``--batch`` labeled + ``--batch`` unlabeled images of ``--size`` px, preprocessed once), one
 DeepLabV3+ (mmseg ``EncoderDecoder``, plain-stem ResNet at output stride 16), on whatever device torch picks.
@@ -11,7 +12,10 @@ DeepLabV3+ (mmseg ``EncoderDecoder``, plain-stem ResNet at output stride 16), on
   masks, mixing, student forward on the labeled and the mixed strong images, losses) + backward + Adam update +
   EMA update of the teacher. The reference is the same networks run alone on the same tensors: the teacher's
   forward on the weak view, and the student's forward / backward / Adam update on the labeled images (its own
-  supervised loss) and on the strong images (a cross-entropy against fixed labels). ``--iters`` steps of each after
+  supervised loss) and on the strong images (a cross-entropy against fixed labels). FixMatch and UniMatch have no
+  teacher: their reference is the student's forward without gradient on the weak view; UniMatch's adds the
+  perturbed stream (encoder on the weak view, channel dropout, decoder, backward) and one forward / backward over
+  both strong views, and its SSL step has no EMA update. ``--iters`` steps of each after
   one warm-up, the two taking turns (alternating which goes first); the ratio is the median of the per-iteration
   ratios (each SSL step against the reference step next to it in time, robust to the load of a shared machine),
   also given from the fastest steps. Target: ratio <= 1.10.
@@ -36,9 +40,13 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 
+SEMI_TYPES = {'cutmix': 'CutMixSegmentor', 'classmix': 'ClassMixSegmentor', 'fixmatch': 'FixMatchSegmentor',
+              'unimatch': 'UniMatchSegmentor'}
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--method', default='cutmix', choices=['cutmix', 'classmix'])
+    parser.add_argument('--method', default='cutmix', choices=list(SEMI_TYPES))
     parser.add_argument('--backbone', default='resnet18', choices=['resnet18', 'resnet50'])
     parser.add_argument('--size', type=int, default=128, help='crop size in pixels (paper: 321 VOC)')
     parser.add_argument('--batch', type=int, default=2, help='labeled images per batch (as many unlabeled)')
@@ -70,8 +78,8 @@ def segmentor_cfg(backbone: str, num_classes: int = 21) -> dict:
 
 def build_semi(args):
     from densessl.registry import MODELS
-    semi_type = {'cutmix': 'CutMixSegmentor', 'classmix': 'ClassMixSegmentor'}[args.method]
-    model = MODELS.build(dict(type=semi_type, segmentor=segmentor_cfg(args.backbone), semi_train_cfg=dict(seed=0)))
+    model = MODELS.build(dict(type=SEMI_TYPES[args.method], segmentor=segmentor_cfg(args.backbone),
+                              semi_train_cfg=dict(seed=0)))
     return model
 
 
@@ -92,12 +100,12 @@ def make_batch(model, batch: int, size: int, num_classes: int = 21):
 
     none = [None] * batch
     weak = [img() for _ in range(batch)]
-    strong = [(w.float() * 0.8 + 20).clamp(0, 255).to(torch.uint8) for w in weak]
-    raw = {'inputs': {'sup': [img() for _ in range(batch)] + none, 'unsup_teacher': none + weak,
-                      'unsup_student': none + strong},
+    raw = {'inputs': {'sup': [img() for _ in range(batch)] + none, 'unsup_teacher': none + weak},
            'data_samples': {'sup': [sample(True) for _ in range(batch)] + none,
-                            'unsup_teacher': none + [sample(False) for _ in range(batch)],
-                            'unsup_student': none + [sample(False) for _ in range(batch)]}}
+                            'unsup_teacher': none + [sample(False) for _ in range(batch)]}}
+    for k, branch in enumerate(model.semi_train_cfg['strong_branches']):
+        raw['inputs'][branch] = none + [(w.float() * (0.8 - 0.1 * k) + 20).clamp(0, 255).to(torch.uint8) for w in weak]
+        raw['data_samples'][branch] = none + [sample(False) for _ in range(batch)]
     model.data_preprocessor.data_preprocessor.size = (size, size)
     data = model.data_preprocessor(raw, training=True)
     return data['inputs'], data['data_samples']
@@ -110,18 +118,30 @@ def ssl_step(model, opt, inputs, samples):
     opt.zero_grad(set_to_none=True)
     loss.backward()
     opt.step()
-    ema_update(model.teacher, model.student, 0.01)
+    if model.uses_teacher():
+        ema_update(model.teacher, model.student, 0.01)
+
+
+def _ce(logits, labels):
+    logits = F.interpolate(logits, size=labels.shape[-2:], mode='bilinear', align_corners=False)
+    return F.cross_entropy(logits, labels.repeat(logits.shape[0] // labels.shape[0], 1, 1))
 
 
 def parts_step(model, opt, inputs, samples, strong_labels):
-    """The networks alone: teacher forward (weak), student forward/backward/update (labeled + strong)."""
+    """The networks alone: the forward without gradient that makes the pseudo-labels (teacher, or the student for
+    FixMatch / UniMatch), the student's forward / backward / update on the labeled and the strong images, and for
+    UniMatch the perturbed stream on the weak view."""
+    cfg = model.semi_train_cfg
+    weak = inputs['unsup_teacher']
     with torch.no_grad():
-        model.teacher._forward(inputs['unsup_teacher'])
+        (model.teacher if cfg['pseudo_label_from'] == 'teacher' else model.student)._forward(weak)
     losses = model.student.loss(inputs['sup'], samples['sup'])
-    sup_loss = sum(v for k, v in losses.items() if 'loss' in k)
-    logits = model.student._forward(inputs['unsup_student'])
-    logits = F.interpolate(logits, size=strong_labels.shape[-2:], mode='bilinear', align_corners=False)
-    loss = sup_loss + F.cross_entropy(logits, strong_labels)
+    loss = sum(v for k, v in losses.items() if 'loss' in k)
+    strong = torch.cat([inputs[b] for b in cfg['strong_branches']])
+    loss = loss + _ce(model.student._forward(strong), strong_labels)
+    if model.feature_perturbation is not None:
+        feats = model.feature_perturbation(model.student.extract_feat(weak))
+        loss = loss + _ce(model.student.decode_head.forward(feats), strong_labels)
     opt.zero_grad(set_to_none=True)
     loss.backward()
     opt.step()
@@ -213,7 +233,7 @@ def main(argv=None):
         return None
     device, model, inputs, samples, opt = _setup(args)
     n, size = args.batch, args.size
-    print(f'{args.method} mean teacher, DeepLabV3+ {args.backbone} OS16, {n} labeled + {n} unlabeled images of '
+    print(f'{args.method}, DeepLabV3+ {args.backbone} OS16, {n} labeled + {n} unlabeled images of '
           f'{size}x{size}, {device.type}, {torch.get_num_threads()} threads, median of {args.iters} steps', flush=True)
     strong_labels = torch.randint(0, 21, (n, size, size), device=device)
 
@@ -238,9 +258,9 @@ def main(argv=None):
     # each SSL step against the reference step next to it in time: robust to slow load changes on a shared machine
     ratio = statistics.median(a / b for a, b in zip(times['ssl'], times['parts']))
     ratio_min = min(times['ssl']) / min(times['parts'])
-    print(f'SSL step (loss + backward + update + EMA):               {t_ssl * 1e3:9.1f} ms (median; min '
+    print(f'SSL step (loss + backward + update [+ EMA]):              {t_ssl * 1e3:9.1f} ms (median; min '
           f'{min(times["ssl"]) * 1e3:.1f})')
-    print(f'teacher forward + student forward/backward/update alone: {t_parts * 1e3:9.1f} ms (median; min '
+    print(f'pseudo-label forward + student forward/backward/update:  {t_parts * 1e3:9.1f} ms (median; min '
           f'{min(times["parts"]) * 1e3:.1f})')
     print(f'time ratio SSL / parts alone: {ratio:6.3f} (median of paired steps; {ratio_min:.3f} from the minima) '
           '(target <= 1.10)', flush=True)
@@ -254,8 +274,9 @@ def main(argv=None):
     print(f'{what} of a supervised step:  {mem_sup["peak"] / scale:9.1f} MiB (step: +{step_sup / scale:.1f} MiB)')
     print(f'memory ratio SSL / supervised: {mem_ssl["peak"] / mem_sup["peak"]:9.3f} (peak), '
           f'{step_ssl / max(step_sup, 1):.3f} (step increase)')
-    return dict(time_ssl=t_ssl, time_parts=t_parts, time_ratio=ratio, time_ratio_min=ratio_min, mem_ssl=mem_ssl, mem_sup=mem_sup,
-                mem_ratio=mem_ssl['peak'] / mem_sup['peak'], step_mem_ratio=step_ssl / max(step_sup, 1))
+    return dict(time_ssl=t_ssl, time_parts=t_parts, time_ratio=ratio, time_ratio_min=ratio_min, mem_ssl=mem_ssl,
+                mem_sup=mem_sup, mem_ratio=mem_ssl['peak'] / mem_sup['peak'],
+                step_mem_ratio=step_ssl / max(step_sup, 1))
 
 
 if __name__ == '__main__':
