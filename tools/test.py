@@ -1,8 +1,14 @@
 #!/usr/bin/env python
-"""Evaluate a checkpoint (mIoU, and Dice where the config asks for it).
+"""Evaluate a checkpoint (mIoU, and Dice where the config asks for it; per-volume Dice / HD95 for volume data).
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out METRICS.json] [--cfg-options ...]
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out METRICS.json] [--show-dir DIR] [--cfg-options ...]
     tools/dist_test.sh CONFIG CHECKPOINT N [args]
+
+Besides the metrics (printed, and written to ``--out``), a per-class table (IoU, Dice, and HD95 where the config's
+evaluator computes it) is printed and written next to the metrics as ``<out stem>_per_class.json`` and ``.csv``
+(``<work dir>/metrics_per_class.*`` without ``--out``); with a :class:`~densessl.evaluation.VolumeMetric`, one row
+per volume goes to ``<stem>_per_volume.csv``. ``--show-dir DIR`` writes one PNG per test sample: image | ground
+truth | prediction, the masks drawn over the image in the dataset's palette.
 """
 import argparse
 import json
@@ -21,7 +27,7 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='where the evaluation logs go')
     parser.add_argument('--out', help='write the metrics to this json file')
-    parser.add_argument('--show-dir', help='save painted predictions into this folder')
+    parser.add_argument('--show-dir', help='write image | ground truth | prediction overlay PNGs into this folder')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
@@ -36,6 +42,7 @@ def main(argv=None):
     from mmengine.runner import Runner
 
     from densessl.engine.distributed import setup_distributed
+    from densessl.evaluation.report import OverlayHook, capture_class_tables
     from densessl.utils import ensure_demo_data_for, register_all_modules, unique_experiment_name
 
     register_all_modules(init_default_scope=False)
@@ -51,24 +58,56 @@ def main(argv=None):
         './work_dirs', osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
     cfg.resume = False
-    if args.show_dir:
-        vis = cfg.default_hooks.get('visualization')
-        if vis is not None:
-            vis.update(draw=True, interval=1)
-            cfg.visualizer.save_dir = args.show_dir
     # the weights come from the checkpoint: no ImageNet initialisation file is needed to test
     setup_distributed(cfg, args.launcher)
     ensure_demo_data_for(cfg)
     unique_experiment_name(cfg)
     runner = Runner.from_cfg(cfg)
+    evaluator = runner.test_loop.evaluator
+    capture_class_tables(evaluator)
+    if args.show_dir:
+        runner.register_hook(OverlayHook(args.show_dir, bgr=_bgr_inputs(cfg)))
     metrics = runner.test()
     metrics = {k: float(v) if hasattr(v, '__float__') else v for k, v in metrics.items()}
-    if args.out and runner.rank == 0:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(metrics, f, indent=2)
+    if runner.rank == 0:
+        if args.out:
+            os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+            with open(args.out, 'w') as f:
+                json.dump(metrics, f, indent=2)
+        write_reports(evaluator, osp.splitext(args.out)[0] if args.out else osp.join(cfg.work_dir, 'metrics'))
     print(json.dumps(metrics, indent=2))
     return metrics
+
+
+def _bgr_inputs(cfg) -> bool:
+    """Whether 3-channel network inputs are BGR (the data preprocessor converts them), for the overlays."""
+    pre = cfg.model.get('data_preprocessor') or {}
+    pre = pre.get('data_preprocessor', pre)  # a semi-supervised model's MultiBranchDataPreprocessor
+    return bool(pre.get('bgr_to_rgb', True))
+
+
+def write_reports(evaluator, stem: str) -> list:
+    """Print the per-class table and write ``<stem>_per_class.{json,csv}`` (and ``<stem>_per_volume.csv`` for
+    volume metrics); returns the files written."""
+    from densessl.evaluation.report import (collect_class_tables, format_class_table, merge_class_tables,
+                                            write_class_table)
+    written = []
+    tables = collect_class_tables(evaluator)
+    if tables:
+        columns, rows = merge_class_tables(tables)
+        print('per-class results:\n' + format_class_table(columns, rows))
+        write_class_table(columns, rows, stem + '_per_class.json', stem + '_per_class.csv')
+        written += [stem + '_per_class.json', stem + '_per_class.csv']
+    for metric in evaluator.metrics:
+        volumes = getattr(metric, 'volume_table', None)
+        if volumes:
+            columns = list(volumes[0])
+            write_class_table(columns, volumes, csv_path=stem + '_per_volume.csv')
+            written.append(stem + '_per_volume.csv')
+            break
+    for path in written:
+        print(f'wrote {path}')
+    return written
 
 
 if __name__ == '__main__':
