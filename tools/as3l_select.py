@@ -3,10 +3,12 @@
 target-pretrained backbone (e.g. BYOL).
 
     python tools/as3l_select.py PRETRAIN_CONFIG CHECKPOINT --budget 40 --num-classes 10 \
-        --out-dir data/splits/fashion_mnist/as3l-40labels [--ks 10 20 30 40 50 60] [--runs 5] [--seed 0]
+        --out-dir data/splits/fashion_mnist/as3l-40labels [--ks 10 20 30 40 50 60] [--runs 5] [--seed 0] \
+        [--no-finetune]
 
 Reads the training set of PRETRAIN_CONFIG (its ``train_dataloader.dataset``, without augmentation), extracts the
 globally pooled last-stage features of the checkpoint's backbone, runs :func:`densessl.apis.as3l.select_and_propagate`
+(feature fine-tuning, selection, propagation; 6 clusterings, ``K = C, 2C, ..., 6C`` unless ``--ks`` is given)
 and writes ``labeled.txt`` / ``unlabeled.txt`` (sample indices, the split format of the classification configs),
 ``prior.npy`` (``(N_unlabeled, C)``, rows in ``unlabeled.txt`` order) and ``as3l_summary.json``.
 """
@@ -30,8 +32,11 @@ def parse_args(argv=None):
     parser.add_argument('--budget', type=int, required=True, help='number of samples to label')
     parser.add_argument('--num-classes', type=int, default=10)
     parser.add_argument('--out-dir', required=True, help='where labeled.txt, unlabeled.txt and prior.npy go')
-    parser.add_argument('--ks', type=int, nargs='+', default=[10, 20, 30, 40, 50, 60],
-                        help='numbers of clusters of the label propagation')
+    parser.add_argument('--ks', type=int, nargs='+', default=None,
+                        help='numbers of clusters of the fine-tuning and the label propagation (default: AS3L\'s 6 '
+                        'clusterings, K = C, 2C, ..., 6C for C classes)')
+    parser.add_argument('--no-finetune', action='store_true',
+                        help='skip AS3L\'s feature fine-tuning (a linear layer fitted to the clusterings\' centres)')
     parser.add_argument('--runs', type=int, default=5, help='k-means runs of the consistency check')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--batch-size', type=int, default=256)
@@ -86,21 +91,24 @@ def extract_features(cfg: Config, checkpoint: str, batch_size: int = 256, limit=
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    from densessl.apis.as3l import select_and_propagate
+    from densessl.apis.as3l import default_ks, select_and_propagate
     from densessl.datasets.cls_datasets import write_index_split
     from densessl.utils import register_all_modules
     register_all_modules()
     cfg = Config.fromfile(args.config)
     feats, labels = extract_features(cfg, args.checkpoint, args.batch_size, args.limit)
-    out = select_and_propagate(feats, labels, args.budget, args.num_classes, args.ks, args.runs, args.seed)
+    out = select_and_propagate(feats, labels, args.budget, args.num_classes, args.ks, args.runs, args.seed,
+                               finetune=not args.no_finetune)
     os.makedirs(args.out_dir, exist_ok=True)
     write_index_split(args.out_dir, out['labeled'], out['unlabeled'])
     np.save(osp.join(args.out_dir, 'prior.npy'), out['prior'].numpy())
     selected = labels[torch.as_tensor(out['labeled'])]
-    summary = dict(config=args.config, checkpoint=args.checkpoint, budget=args.budget, ks=args.ks, runs=args.runs,
+    summary = dict(config=args.config, checkpoint=args.checkpoint, budget=args.budget,
+                   ks=list(args.ks or default_ks(args.num_classes)), runs=args.runs,
                    seed=args.seed, num_samples=len(labels), num_labeled=len(out['labeled']),
                    labels_per_class=torch.bincount(selected, minlength=args.num_classes).tolist(),
-                   prior_accuracy=out['prior_accuracy'])
+                   prior_accuracy=out['prior_accuracy'], prior_coverage=out['prior_coverage'],
+                   finetune=not args.no_finetune)
     with open(osp.join(args.out_dir, 'as3l_summary.json'), 'w') as f:
         json.dump(summary, f, indent=2)
     print(json.dumps(summary))

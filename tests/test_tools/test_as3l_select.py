@@ -46,7 +46,9 @@ def test_as3l_select_writes_split_and_prior(tmp_path):
         prior = np.load(osp.join(out_dir, 'prior.npy'))
         assert len(labeled) == summary['num_labeled'] <= 10 and len(labeled) >= 5
         assert sorted(labeled + unlabeled) == list(range(200))
-        assert prior.shape == (len(unlabeled), 10) and np.allclose(prior.sum(1), 1.0)
+        # rows sum to the share of the clusterings that labeled the sample (AS3L: unlabeled clusters propagate none)
+        assert prior.shape == (len(unlabeled), 10) and (prior.sum(1) <= 1 + 1e-6).all() and prior.sum() > 0
+        assert summary['ks'] == [10, 20] and summary['finetune'] and 0 < summary['prior_coverage'] <= 1
         assert json.load(open(osp.join(out_dir, 'as3l_summary.json')))['num_samples'] == 200
         assert 0.0 <= summary['prior_accuracy'] <= 1.0
         outs.append((labeled, prior))
