@@ -11,6 +11,8 @@ from tests.helpers.medical import write_acdc
 
 SUPERVISED = 'configs/unet/unet-s5-d16_fcn_1xb12-30k_acdc-1case-256x256.py'
 CUTMIX = 'configs/cutmix/cutmix_unet-s5-d16_1xb24-30k_acdc-1case-256x256.py'
+FIXMATCH = 'configs/fixmatch_seg/fixmatch-seg_unet-s5-d16_1xb24-30k_acdc-1case-256x256.py'
+UNIMATCH = 'configs/unimatch/unimatch_unet-s5-d16_1xb24-30k_acdc-1case-256x256.py'
 
 
 def _tiny(path, info, work_dir):
@@ -51,7 +53,7 @@ def _tiny(path, info, work_dir):
     return cfg
 
 
-@pytest.mark.parametrize('path', [SUPERVISED, CUTMIX])
+@pytest.mark.parametrize('path', [SUPERVISED, CUTMIX, UNIMATCH])
 def test_acdc_config_trains_and_evaluates_per_volume(path, tmp_path):
     from mmengine.runner import Runner
 
@@ -71,7 +73,7 @@ def test_acdc_config_trains_and_evaluates_per_volume(path, tmp_path):
     assert osp.exists(osp.join(str(tmp_path / 'work'), 'best_mDice_iter_2.pth'))
 
 
-@pytest.mark.parametrize('path', [SUPERVISED, CUTMIX])
+@pytest.mark.parametrize('path', [SUPERVISED, CUTMIX, FIXMATCH, UNIMATCH])
 def test_acdc_configs_use_the_fields_setup(path):
     cfg = Config.fromfile(osp.join(REPO_ROOT, path))
     seg = cfg.model.get('segmentor', cfg.model)
@@ -81,3 +83,4 @@ def test_acdc_configs_use_the_fields_setup(path):
     assert seg.data_preprocessor.size == (256, 256)
     assert cfg.val_evaluator.type == 'VolumeMetric' and cfg.val_dataloader.dataset.volumes is True
     assert cfg.test_dataloader.dataset.ann_file.endswith('acdc/1/test.txt')
+    assert cfg.train_dataloader.batch_size == (12 if path == SUPERVISED else 24)

@@ -1,0 +1,55 @@
+# UniMatch (Yang et al., CVPR 2023) on ACDC with 1 labeled case (UniMatch / SSL4MIS split; UniMatch README mean Dice
+# 85.4 / 88.9 / 89.9 with 1 / 3 / 7 cases). Small UNet (16-256 channels, one input channel) from scratch, SGD lr 0.01
+# (momentum 0.9, weight decay 1e-4, poly 0.9), 12 labeled + 12 unlabeled 256x256 slices, 30k iterations (UniMatch:
+# 300 epochs of ~107 iterations). No EMA teacher: the model's own weak prediction gives the pseudo-labels (tau 0.95).
+# Per unlabeled slice: two strong views (one-channel colour jitter + blur), each CutMix-ed (p 0.5, box 2-40 %) with
+# its own partner, and a feature-perturbation stream (Dropout2d 0.5 on the features the head reads: with mmseg's UNet
+# as backbone these are the UNet's outputs, not only its encoder's as in UniMatch's UNet);
+# loss = (L_sup + 0.5 L_fp + 0.25 L_s1 + 0.25 L_s2) / 2. UniMatch's medical code uses a masked Dice loss on the
+# unlabeled terms; here a masked cross-entropy. The model is evaluated per volume (mean Dice over RV / Myo / LV).
+_base_ = [
+    '../_base_/models/unet-s5-d16_fcn_1ch.py', '../_base_/datasets/semi_acdc_2strong.py',
+    '../_base_/default_runtime.py'
+]
+crop_size = (256, 256)
+data_preprocessor = dict(_base_.data_preprocessor, size=crop_size)
+segmentor = dict(
+    _base_.model,
+    data_preprocessor=data_preprocessor,
+    decode_head=dict(_base_.model.decode_head, num_classes=4),
+)
+model = dict(
+    _delete_=True,
+    type='UniMatchSegmentor',
+    segmentor=segmentor,
+    data_preprocessor=dict(type='MultiBranchDataPreprocessor', data_preprocessor=data_preprocessor),
+    semi_train_cfg=dict(
+        sup_weight=0.5,
+        unsup_weight=0.5,
+        pseudo_label_from='student',
+        pseudo_label=dict(type='PseudoLabeler', mode='hard'),
+        confidence=dict(type='ConfidenceMask', threshold=0.95, mode='pixel'),
+        unsup_loss=dict(type='ConsistencyLoss', loss_type='ce'),
+        mix=dict(type='CutMixMask', area=(0.02, 0.4), aspect_ratio=(0.3, 1 / 0.3), prob=0.5, box_from='partner'),
+        strong_branches=('unsup_student', 'unsup_student2'),
+        strong_weights=(0.25, 0.25),
+        feature_perturbation=dict(type='FeatureDropout', p=0.5),
+        fp_weight=0.5),
+    semi_test_cfg=dict(predict_on='student'))
+optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4))
+param_scheduler = [dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=30000, by_epoch=False)]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=30000, val_interval=1000)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000, max_keep_ckpts=1, save_best='mDice',
+                    rule='greater'))
+split = '{{ fileDirname }}/../../data/splits/acdc/1'
+train_dataloader = dict(
+    dataset=dict(datasets=[
+        dict(_base_.labeled_dataset, ann_file=split + '/labeled.txt'),
+        dict(_base_.unlabeled_dataset, ann_file=split + '/unlabeled.txt'),
+    ]))
+val_dataloader = dict(dataset=dict(ann_file=split + '/val.txt'))
+test_dataloader = dict(dataset=dict(ann_file=split + '/test.txt'))
