@@ -148,6 +148,10 @@ class MeanTeacherHook(Hook):
         if not (hasattr(model, 'teacher') and hasattr(model, 'student')):
             raise AttributeError(f'MeanTeacherHook needs a model with .teacher and .student (e.g. '
                                  f'SemiBaseSegmentor), got {type(model).__name__}')
+        if model.teacher is None:
+            raise AttributeError(f'MeanTeacherHook: this {type(model).__name__} has no teacher (its pseudo-labels and '
+                                 "predictions come from the student): drop the hook, or set semi_test_cfg.predict_on="
+                                 "'teacher' for an EMA evaluation model")
         return model
 
     def before_train(self, runner) -> None:

@@ -53,6 +53,9 @@ class TeacherStudentValLoop(ValLoop):
         if not all(hasattr(model, a) for a in ('teacher', 'student', 'semi_test_cfg')):
             raise AttributeError('TeacherStudentValLoop needs a teacher-student model (SemiBaseSegmentor) with '
                                  f'.teacher, .student and .semi_test_cfg; got {type(model).__name__}. Use ValLoop.')
+        if model.teacher is None and 'teacher' in self.predict_on:
+            raise AttributeError(f'TeacherStudentValLoop: this {type(model).__name__} has no teacher (pseudo-labels and '
+                                 "predictions from the student): use ValLoop, or predict_on=('student', )")
         return model
 
     def run(self) -> dict:

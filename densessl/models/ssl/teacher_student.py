@@ -1,7 +1,8 @@
 """The teacher-student plumbing shared by :class:`~densessl.models.segmentors.SemiBaseSegmentor` and
 :class:`~densessl.models.classifiers.SemiBaseClassifier` (mmdet's ``SemiBaseDetector``, for any task model)::
 
-    task model config ──build twice──> student (trained)      teacher (no gradients, eval mode)
+    task model config ──build twice──> student (trained)      teacher (no gradients, eval mode; not built when
+                                                              neither the pseudo-labels nor the predictions use it)
     semi_train_cfg    = class defaults (a subclass's paper values) updated by the config's keys
     training step     : with step_rng():  losses = algorithm(...)       # draws seeded by (seed, step, rank)
                         step counter += 1                               # buffer ssl_rng = [seed, step]
@@ -141,8 +142,6 @@ class TeacherStudentMixin:
 
     def _init_teacher_student(self, model_cfg: dict, semi_train_cfg: Optional[dict],
                               semi_test_cfg: Optional[dict]) -> None:
-        self.student = MODELS.build(model_cfg)
-        self.teacher = MODELS.build(model_cfg)
         self.semi_train_cfg = self._merge_train_cfg(semi_train_cfg)
         test_cfg = dict(self.default_semi_test_cfg)
         test_cfg.update(dict(semi_test_cfg or {}))
@@ -152,11 +151,14 @@ class TeacherStudentMixin:
         if self.semi_train_cfg['teacher_bn_stats'] not in _TEACHER_BN_MODES:
             raise ValueError(f'semi_train_cfg.teacher_bn_stats must be one of {_TEACHER_BN_MODES}, got '
                              f"{self.semi_train_cfg['teacher_bn_stats']!r}")
+        self.student = MODELS.build(model_cfg)
+        # a teacher nobody uses (FixMatch, UniMatch: pseudo-labels and predictions from the student) is not built
+        self.teacher = MODELS.build(model_cfg) if self.uses_teacher() else None
         seed = self.semi_train_cfg['seed']
         seed = int(torch.randint(0, 2**31 - 1, ())) if seed is None else int(seed)
         self.register_buffer('ssl_rng', torch.tensor([seed, 0], dtype=torch.long))
         self._teacher_forwarded = False
-        if self.semi_train_cfg['freeze_teacher']:
+        if self.semi_train_cfg['freeze_teacher'] and self.teacher is not None:
             self.freeze(self.teacher)
 
     # ------------------------------------------------------------------ configuration
@@ -174,7 +176,7 @@ class TeacherStudentMixin:
         """Set the training mode; a frozen teacher stays in eval mode (the runner calls ``train()`` every
         iteration)."""
         super().train(mode)
-        if self.semi_train_cfg['freeze_teacher']:
+        if self.semi_train_cfg['freeze_teacher'] and self.teacher is not None:
             self.teacher.eval()
         return self
 
@@ -253,7 +255,8 @@ class TeacherStudentMixin:
                     continue
                 value = state_dict.pop(key)
                 state_dict[f'{prefix}student.{r}'] = value
-                state_dict[f'{prefix}teacher.{r}'] = value
+                if self.teacher is not None:
+                    state_dict[f'{prefix}teacher.{r}'] = value
             # a plain checkpoint has no step counter: keep ours rather than report it missing
             state_dict.setdefault(prefix + 'ssl_rng', self.ssl_rng.detach().clone())
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,

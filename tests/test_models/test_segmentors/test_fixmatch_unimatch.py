@@ -206,7 +206,7 @@ def test_unimatch_fp_loss_reaches_encoder_and_decoder_through_the_dropped_featur
     g = f_in.grad.abs().sum((2, 3))
     assert dropped.any() and (g[dropped] == 0).all()  # no gradient through a dropped channel ...
     assert (g[~dropped] > 0).any()  # ... only through the kept ones
-    assert all(p.grad is None for p in model.teacher.parameters())
+    assert model.teacher is None  # nothing uses a teacher: none is built
 
 
 def test_unimatch_targets_come_from_the_unperturbed_weak_prediction_without_gradient():
@@ -235,6 +235,18 @@ def test_unimatch_needs_both_strong_branches():
     inputs, samples = _batch(model, ['unsup_student'])
     with pytest.raises(ValueError, match='unsup_student2'):
         model.loss(inputs, samples)
+
+
+def test_teacher_built_only_when_used_and_plain_checkpoints_load_into_the_student():
+    plain = MODELS.build(copy.deepcopy(tiny_seg_config('unused')['model']))
+    model = _build('UniMatchSegmentor')
+    assert model.teacher is None
+    model.load_state_dict(plain.state_dict())
+    for name, value in plain.state_dict().items():
+        assert torch.equal(model.student.state_dict()[name], value), name
+    seg = copy.deepcopy(tiny_seg_config('unused')['model'])
+    ema_eval = MODELS.build(dict(type='FixMatchSegmentor', segmentor=seg, semi_test_cfg=dict(predict_on='teacher')))
+    assert ema_eval.teacher is not None and not ema_eval.teacher.training
 
 
 def test_template_config_errors():
