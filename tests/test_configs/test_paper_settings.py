@@ -195,3 +195,97 @@ def test_the_earlier_variant_is_kept_by_name():
     assert len(variants) == 16
     cfg = Config.fromfile(variants[0])
     assert cfg.param_scheduler[0].type == 'PolyLR' and not cfg.model.segmentor.backbone.get('norm_eval', False)
+
+
+# ------------------------------------------------------------------ items 4-7: classification configs
+def _cls(*parts):
+    return Config.fromfile(C(*parts))
+
+
+def test_classification_method_configs_carry_the_seed_values():
+    """Seed 001 (MOAM): "w_sup 0.3, w_rot 0.7, w_vat 0.3, w_entmin 0.3"; USB's VAT: entropy weight 0.06 (not
+    ramped); seed 000: 0.5 L_temp + 0.5 L_pseudo, 2/3 subset per cycle, last cycle on all data, first blocks frozen;
+    seed 004: the attention neck."""
+    moam = _cls('moam', 'moam-step1_s4l-rotation-vat-entmin_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py')
+    semi = moam.model.semi_train_cfg
+    assert (semi.sup_weight, semi.rotation_weight, semi.unsup_weight, semi.entmin_weight) == (0.3, 0.7, 0.3, 0.3)
+    vat = _cls('vat', 'vat-entmin_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py').model.semi_train_cfg
+    assert vat.entmin_weight == 0.06 and vat.unsup_weight == 0.3
+    alt = _cls('alternating', 'alternating_resnet18-cifar_1xb64-mu7-sgd-cosrestart-58k_fmnist-40labels.py')
+    semi = alt.model.semi_train_cfg
+    assert (semi.te_weight, semi.pl_weight, semi.full_data_rounds, semi.frozen_stages) == (0.5, 0.5, 1, 1)
+    assert semi.subset_ratio == pytest.approx(2 / 3)
+    assert alt.train_cfg.max_iters == semi.num_rounds * (semi.phase1_iters + semi.phase2_iters)
+    att = _cls('attention_fixmatch', 'attention-fixmatch_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py')
+    assert att.model.classifier.neck == dict(type='AttentionBiPooling', in_channels=512, num_branches=2)
+
+
+# ------------------------------------------------------------------ item 8: Table I
+TABLE1 = {  # row -> (FixMatch config, BYOL config, dataset type, classes, labels)
+    'cifar10-250labels': ('cifar10-250labels', 'cifar10', 'SemiCIFAR10', 10, 250),
+    'cifar10-4000labels': ('cifar10-4000labels', 'cifar10', 'SemiCIFAR10', 10, 4000),
+    'cifar100-2500labels': ('cifar100-2500labels', 'cifar100', 'SemiCIFAR100', 100, 2500),
+    'svhn-250labels': ('svhn-250labels', 'svhn', 'SemiSVHN', 10, 250),
+}
+
+
+@pytest.mark.parametrize('row', sorted(TABLE1))
+def test_table1_fixmatch_and_byol_fixmatch_rows(row):
+    """FixMatch (Sohn et al.): tau 0.95, lambda_u 1, mu 7, B 64, SGD 0.03 (wd 5e-4; 1e-3 on CIFAR-100), 2^20
+    iterations, EMA 0.999; "BYOL -> FixMatch" starts FixMatch from the BYOL target-pretrained backbone."""
+    from densessl.engine.recipe import load_stage_configs
+    fm_name, byol_ds, ds_type, classes, n_labels = TABLE1[row]
+    cfg = _cls('fixmatch', f'fixmatch_resnet18-cifar_1xb64-mu7-sgd-cos-1m_{fm_name}.py')
+    semi = cfg.model.semi_train_cfg
+    assert cfg.model.type == 'FixMatch' and semi.confidence.threshold == 0.95 and semi.unsup_weight == 1.0
+    assert cfg.model.classifier.head.num_classes == classes
+    loader = cfg.train_dataloader
+    assert loader.batch_size == 64 * 8 and list(loader.sampler.source_ratio) == [1, 7]
+    opt = cfg.optim_wrapper.optimizer
+    assert opt.lr == 0.03 and opt.nesterov and opt.weight_decay == (1e-3 if classes == 100 else 5e-4)
+    assert cfg.train_cfg.max_iters == 2**20 and cfg.custom_hooks[0].teacher_momentum == 0.999
+    labeled, unlabeled = loader.dataset.datasets
+    assert labeled.type == unlabeled.type == cfg.val_dataloader.dataset.type == ds_type
+    assert osp.normpath(labeled.split_file).endswith(f'{byol_ds}/{n_labels}labels/labeled.txt')
+    weak = [t['type'] for t in unlabeled.pipeline[0].unsup_teacher]
+    assert ('RandomFlip' in weak) == (byol_ds != 'svhn')  # FixMatch does not flip digits
+    stages = load_stage_configs(Config.fromfile(C('table1', f'byol-fixmatch_{row}.py')))
+    byol, fix = stages[0]['cfg'], stages[1]['cfg']
+    assert byol.model.type == 'BYOL' and byol.train_cfg.max_epochs == 300 and byol.auto_scale_lr.enable
+    assert byol.train_dataloader.dataset.type == ds_type
+    assert stages[1]['spec']['backbone_key'] == 'model.classifier.backbone'
+    assert byol.model.backbone.type == fix.model.classifier.backbone.type == 'mmpretrain.ResNet_CIFAR'
+    assert byol.model.backbone.depth == fix.model.classifier.backbone.depth
+    assert byol.model.data_preprocessor.mean == fix.model.classifier.data_preprocessor.mean
+
+
+def test_table1_pipelines_run_on_the_official_file_layouts(tmp_path):
+    """The CIFAR-10 and SVHN configs read the official layouts (fake contents) and give the three views."""
+    import copy
+
+    import numpy as np
+    from scipy.io import savemat
+
+    from densessl.utils import register_all_modules
+    from tests.test_datasets.test_cls_datasets import _write_cifar
+    register_all_modules()
+    _write_cifar(str(tmp_path / 'cifar'), 'cifar-10-batches-py', [f'data_batch_{i}' for i in range(1, 6)],
+                 ['test_batch'], 'labels')
+    rng = np.random.default_rng(0)
+    savemat(str(tmp_path / 'train_32x32.mat'), {'X': rng.integers(0, 256, (32, 32, 3, 6), dtype=np.uint8),
+                                                'y': np.arange(1, 7).reshape(6, 1)})
+    (tmp_path / 'lab.txt').write_text('0\n1\n')
+    (tmp_path / 'unl.txt').write_text('2\n3\n4\n5\n')
+    for fm_name, root, extra in (('cifar10-250labels', tmp_path / 'cifar', dict(check_md5=False)),
+                                 ('svhn-250labels', tmp_path, {})):
+        cfg = _cls('fixmatch', f'fixmatch_resnet18-cifar_1xb64-mu7-sgd-cos-1m_{fm_name}.py')
+        for ds, split in zip(cfg.train_dataloader.dataset.datasets, ('lab.txt', 'unl.txt')):
+            ds.update(data_root=str(root), split_file=str(tmp_path / split), **extra)
+        loader_cfg = copy.deepcopy(cfg.train_dataloader)
+        loader_cfg.update(batch_size=4, num_workers=0, persistent_workers=False)
+        loader_cfg.sampler.update(batch_size=4, source_ratio=[1, 1])
+        batch = next(iter(Runner.build_dataloader(loader_cfg, seed=0)))
+        from densessl.registry import MODELS
+        out = MODELS.build(cfg.model.data_preprocessor)(batch, training=True)
+        for branch in ('sup', 'unsup_teacher', 'unsup_student'):
+            assert tuple(out['inputs'][branch].shape) == (2, 3, 32, 32), (fm_name, branch)

@@ -1,0 +1,15 @@
+# Table I "BYOL -> FixMatch" on svhn-250labels:
+# BYOL target pretraining on every svhn training image (seed 003's BYOL schedule), then FixMatch from the BYOL
+# backbone, then evaluation of the EMA model:
+#   python tools/train.py configs/table1/byol-fixmatch_svhn-250labels.py [--resume]
+# The plain "FixMatch" row is the stage-2 config alone:
+#   configs/fixmatch/fixmatch_resnet18-cifar_1xb64-mu7-sgd-cos-1m_svhn-250labels.py
+stages = [
+    dict(name='byol', config='../byol/byol_resnet18-cifar_1xb256-lars-300e_svhn.py'),
+    dict(
+        name='fixmatch',
+        config='../fixmatch/fixmatch_resnet18-cifar_1xb64-mu7-sgd-cos-1m_svhn-250labels.py',
+        init_backbone_from='byol',
+        backbone_key='model.classifier.backbone'),
+]
+evaluate = True
