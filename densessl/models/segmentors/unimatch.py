@@ -26,6 +26,12 @@ class UniMatchSegmentor(FixMatchSegmentor):
     and decodes them; its loss reaches the encoder and the decoder through the dropped-out features. Every
     unsupervised loss counts the confident pixels and divides by all valid ones (padding is ignored).
 
+    Differences from the official code, both for batches that fit the template: the mixing partners are other
+    images of the same unlabeled batch (view k pairs image i with i + k + 1), whose pseudo-labels come from the same
+    weak pass, where the official loader draws a second unlabeled batch and predicts it in eval mode; and the
+    labeled images and the weak views go through separate forwards (the official code concatenates them, so its BN
+    batch statistics mix the two).
+
     Args: as :class:`SemiBaseSegmentor`; ``semi_train_cfg`` entries override these defaults.
     """
 
