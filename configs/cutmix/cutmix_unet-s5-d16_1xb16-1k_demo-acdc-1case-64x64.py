@@ -1,0 +1,50 @@
+# The ACDC CutMix mean-teacher recipe (configs/cutmix/cutmix_unet-s5-d16_1xb24-30k_acdc-1case-256x256.py) on the demo
+# scenes in the medical form (data/demo_acdc: `python tools/misc/make_demo_data.py --h5`), 1 labeled "case" (8
+# slices), 992 unlabeled slices: small UNet from scratch, SGD lr 0.01 (poly), batches of 8 labeled + 8 unlabeled
+# slices resized from 128x128 to 64x64, 1000 iterations (CPU-sized), EMA teacher 0.99; the teacher is evaluated per
+# volume at 128x128.
+_base_ = [
+    '../_base_/models/unet-s5-d16_fcn_1ch.py', '../_base_/datasets/demo_acdc.py', '../_base_/default_runtime.py'
+]
+crop_size = (64, 64)
+data_preprocessor = dict(_base_.data_preprocessor, size=crop_size)
+segmentor = dict(_base_.model, data_preprocessor=data_preprocessor,
+                 decode_head=dict(_base_.model.decode_head, num_classes=5))
+model = dict(
+    _delete_=True,
+    type='CutMixSegmentor',
+    segmentor=segmentor,
+    data_preprocessor=dict(type='MultiBranchDataPreprocessor', data_preprocessor=data_preprocessor),
+    semi_train_cfg=dict(
+        sup_weight=1.0,
+        unsup_weight=1.0,
+        pseudo_label=dict(type='PseudoLabeler', mode='soft'),
+        confidence=dict(type='ConfidenceMask', threshold=0.97, mode='proportion'),
+        unsup_loss=dict(type='ConsistencyLoss', loss_type='mse'),
+        mix=dict(type='CutMixMask', area=0.5, n_boxes=1, random_aspect_ratio=True)),
+    semi_test_cfg=dict(predict_on='teacher'))
+custom_hooks = [dict(type='MeanTeacherHook', teacher_momentum=0.99)]  # = momentum=0.01 (student share)
+optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4))
+param_scheduler = [dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=1000, by_epoch=False)]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=1000, val_interval=250)
+val_cfg = dict(type='TeacherStudentValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=25, log_metric_by_epoch=False),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=250, max_keep_ckpts=1, save_best='mDice',
+                    rule='greater'))
+split = '{{ fileDirname }}/../../data/splits/demo_acdc/1'
+train_dataloader = dict(
+    _delete_=True,
+    batch_size=16,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='MultiSourceSampler', batch_size=16, source_ratio=[1, 1]),
+    dataset=dict(type='ConcatDataset', datasets=[
+        dict(type=_base_.dataset_type, data_root=_base_.data_root, ann_file=split + '/labeled.txt',
+             pipeline=_base_.labeled_pipeline),
+        dict(type=_base_.dataset_type, data_root=_base_.data_root, ann_file=split + '/unlabeled.txt',
+             with_label=False, pipeline=_base_.unlabeled_pipeline),
+    ]))
+val_dataloader = dict(dataset=dict(ann_file=split + '/val.txt'))
+test_dataloader = dict(dataset=dict(ann_file=split + '/test.txt'))
