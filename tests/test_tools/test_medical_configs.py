@@ -13,6 +13,7 @@ SUPERVISED = 'configs/unet/unet-s5-d16_fcn_1xb12-30k_acdc-1case-256x256.py'
 CUTMIX = 'configs/cutmix/cutmix_unet-s5-d16_1xb24-30k_acdc-1case-256x256.py'
 FIXMATCH = 'configs/fixmatch_seg/fixmatch-seg_unet-s5-d16_1xb24-30k_acdc-1case-256x256.py'
 UNIMATCH = 'configs/unimatch/unimatch_unet-s5-d16_1xb24-30k_acdc-1case-256x256.py'
+PIXPRO = 'configs/pixpro/pixpro_unet-s5-d16_1xb32-lars-4k_acdc-256x256.py'
 
 
 def _tiny(path, info, work_dir):
@@ -71,6 +72,44 @@ def test_acdc_config_trains_and_evaluates_per_volume(path, tmp_path):
     assert 0 <= metrics['mDice'] <= 100 and metrics['mHD95'] >= 0
     assert osp.isfile(osp.join(str(tmp_path / 'work'), 'iter_2.pth'))
     assert osp.exists(osp.join(str(tmp_path / 'work'), 'best_mDice_iter_2.pth'))
+
+
+def test_pixpro_unet_pretraining_runs_and_hands_its_backbone_to_the_acdc_unet(tmp_path):
+    """PixPro on the one-channel UNet (pooled full-resolution map) for 2 iterations; the extracted backbone loads
+    into the supervised ACDC config's UNet without missing keys."""
+    import torch
+    from mmengine.runner import Runner
+
+    from densessl.apis import extract_backbone
+    from densessl.utils import register_all_modules, unique_experiment_name
+    register_all_modules(init_default_scope=False)
+    info = write_acdc(str(tmp_path / 'ACDC'), size=(40, 36))
+    raw = Config.fromfile(osp.join(REPO_ROOT, PIXPRO)).to_dict()
+    for view in raw['train_dataloader']['dataset']['datasets'][0]['pipeline'][1]['transforms']:
+        view[0]['scale'] = 32
+    for ds, key in zip(raw['train_dataloader']['dataset']['datasets'], ('labeled', 'unlabeled')):
+        ds.update(data_root=info['data_root'], ann_file=info['splits'][key])
+        ds['pipeline'] = raw['train_dataloader']['dataset']['datasets'][0]['pipeline']
+    raw['train_dataloader'].update(batch_size=4, num_workers=0, persistent_workers=False)
+    cfg = Config(raw)
+    cfg.model.neck.pool = 4  # 32 px views -> 8x8 cells
+    cfg.train_cfg.max_iters = 2
+    cfg.default_hooks.checkpoint.interval = 2
+    cfg.work_dir = str(tmp_path / 'pixpro')
+    unique_experiment_name(cfg)
+    runner = Runner.from_cfg(cfg)
+    before = {k: v.clone() for k, v in runner.model.backbone.state_dict().items()}
+    runner.train()
+    after = runner.model.backbone.state_dict()
+    assert any(not torch.equal(before[k], after[k]) for k in before if after[k].is_floating_point())
+    backbone = str(tmp_path / 'backbone.pth')
+    extract_backbone(osp.join(cfg.work_dir, 'iter_2.pth'), backbone)
+    unet = Config.fromfile(osp.join(REPO_ROOT, SUPERVISED)).model
+    from densessl.registry import MODELS
+    model = MODELS.build(unet)
+    missing, unexpected = model.backbone.load_state_dict(torch.load(backbone, map_location='cpu')['state_dict'],
+                                                         strict=False)
+    assert not missing and not unexpected
 
 
 @pytest.mark.parametrize('path', [SUPERVISED, CUTMIX, FIXMATCH, UNIMATCH])

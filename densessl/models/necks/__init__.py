@@ -1,0 +1,3 @@
+from .pooled_pixpro_neck import PooledPixProNeck
+
+__all__ = ['PooledPixProNeck']
