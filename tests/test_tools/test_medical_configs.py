@@ -123,3 +123,27 @@ def test_acdc_configs_use_the_fields_setup(path):
     assert cfg.val_evaluator.type == 'VolumeMetric' and cfg.val_dataloader.dataset.volumes is True
     assert cfg.test_dataloader.dataset.ann_file.endswith('acdc/1/test.txt')
     assert cfg.train_dataloader.batch_size == (12 if path == SUPERVISED else 24)
+
+
+def test_isic2018_and_kvasir_dataset_configs_read_their_layouts(tmp_path):
+    """The _base_ dataset configs on tiny copies of the converted layouts: the test pipeline keeps the mask at the
+    image's size, the training pipelines give 256x256 crops, the semi configs split labeled / unlabeled."""
+    from densessl.registry import DATASETS
+    from densessl.utils import register_all_modules
+    from tests.helpers.fixtures import load_tool
+    from tests.helpers.medical import write_binary_folder, write_isic2018
+    register_all_modules()
+    isic = write_isic2018(str(tmp_path / 'ISIC2018'), converted=True)
+    kvasir = write_binary_folder(str(tmp_path / 'Kvasir-SEG'), n=8, mask_suffix='.jpg', jpeg_masks=True)
+    load_tool('tools/dataset_converters/kvasir.py').main([kvasir['root'], '--num-val', '2', '--num-test', '2'])
+    for name, root in (('isic2018', isic['data_root']), ('kvasir', kvasir['root'])):
+        cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', '_base_', 'datasets', f'semi_{name}.py'))
+        val = DATASETS.build(dict(cfg.val_dataloader.dataset, data_root=root))
+        sample = val[0]
+        assert tuple(sample['inputs'].shape) == (3, 256, 256)
+        assert tuple(sample['data_samples'].gt_sem_seg.data.shape) == (1, 40, 48)
+        labeled = DATASETS.build(dict(cfg.labeled_dataset, data_root=root, ann_file=''))
+        assert tuple(labeled[0]['inputs']['sup'].shape) == (3, 256, 256)
+        unlabeled = DATASETS.build(dict(cfg.unlabeled_dataset, data_root=root, ann_file=''))
+        assert unlabeled.get_data_info(0)['seg_map_path'] is None
+        assert [m['type'] for m in cfg.val_evaluator] == ['IoUMetric', 'VolumeMetric']
