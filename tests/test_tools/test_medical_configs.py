@@ -55,13 +55,14 @@ def _tiny(path, info, work_dir):
 
 
 @pytest.mark.parametrize('path', [SUPERVISED, CUTMIX, UNIMATCH])
-def test_acdc_config_trains_and_evaluates_per_volume(path, tmp_path):
+def test_acdc_config_trains_and_evaluates_per_volume(path, tmp_path, monkeypatch):
     from mmengine.runner import Runner
 
     from densessl.utils import register_all_modules, unique_experiment_name
     register_all_modules(init_default_scope=False)
-    info = write_acdc(str(tmp_path / 'ACDC'), size=(40, 36))
-    cfg = _tiny(path, info, str(tmp_path / 'work'))
+    monkeypatch.chdir(tmp_path)  # short relative paths: MMEngine pretty-prints (yapf) the config 4 times per run
+    info = write_acdc('ACDC', size=(40, 36))
+    cfg = _tiny(path, info, 'work')
     unique_experiment_name(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
@@ -74,7 +75,7 @@ def test_acdc_config_trains_and_evaluates_per_volume(path, tmp_path):
     assert osp.exists(osp.join(str(tmp_path / 'work'), 'best_mDice_iter_2.pth'))
 
 
-def test_pixpro_unet_pretraining_runs_and_hands_its_backbone_to_the_acdc_unet(tmp_path):
+def test_pixpro_unet_pretraining_runs_and_hands_its_backbone_to_the_acdc_unet(tmp_path, monkeypatch):
     """PixPro on the one-channel UNet (pooled full-resolution map) for 2 iterations; the extracted backbone loads
     into the supervised ACDC config's UNet without missing keys."""
     import torch
@@ -83,7 +84,8 @@ def test_pixpro_unet_pretraining_runs_and_hands_its_backbone_to_the_acdc_unet(tm
     from densessl.apis import extract_backbone
     from densessl.utils import register_all_modules, unique_experiment_name
     register_all_modules(init_default_scope=False)
-    info = write_acdc(str(tmp_path / 'ACDC'), size=(40, 36))
+    monkeypatch.chdir(tmp_path)
+    info = write_acdc('ACDC', size=(40, 36))
     raw = Config.fromfile(osp.join(REPO_ROOT, PIXPRO)).to_dict()
     for view in raw['train_dataloader']['dataset']['datasets'][0]['pipeline'][1]['transforms']:
         view[0]['scale'] = 32
@@ -95,7 +97,7 @@ def test_pixpro_unet_pretraining_runs_and_hands_its_backbone_to_the_acdc_unet(tm
     cfg.model.neck.pool = 4  # 32 px views -> 8x8 cells
     cfg.train_cfg.max_iters = 2
     cfg.default_hooks.checkpoint.interval = 2
-    cfg.work_dir = str(tmp_path / 'pixpro')
+    cfg.work_dir = 'pixpro'
     unique_experiment_name(cfg)
     runner = Runner.from_cfg(cfg)
     before = {k: v.clone() for k, v in runner.model.backbone.state_dict().items()}
