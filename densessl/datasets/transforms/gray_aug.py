@@ -35,7 +35,8 @@ class GrayPhotometricAug(StrongPhotometricAug):
             :data:`DEFAULT_GRAY_TRANSFORMS`.
 
     Raises:
-        ValueError: a geometric transform in ``transforms``; an image with more than one channel.
+        ValueError: a geometric transform in ``transforms``; an image with more than one channel; a float image
+            outside [0, 1] (CT Hounsfield units, raw MRI intensities: scale them when writing the data).
 
     Examples:
         >>> t = GrayPhotometricAug()
@@ -56,6 +57,11 @@ class GrayPhotometricAug(StrongPhotometricAug):
         dtype, shape = img.dtype, img.shape
         work = img.reshape(shape[0], shape[1], 1)
         if dtype != np.uint8:
+            lo, hi = float(work.min()), float(work.max())
+            if lo < -1e-3 or hi > 1 + 1e-3:
+                raise ValueError(f'GrayPhotometricAug: float image values in [{lo:.3g}, {hi:.3g}] for '
+                                 f'{results.get("img_path")}; it expects [0, 1] (scale the intensities when '
+                                 'writing the h5 files, e.g. (x - min) / (max - min) per volume)')
             work = np.clip(work.astype(np.float32), 0., 1.)
         out = self.aug(image=np.ascontiguousarray(work))['image']
         results['img'] = np.ascontiguousarray(np.asarray(out).reshape(shape).astype(dtype))

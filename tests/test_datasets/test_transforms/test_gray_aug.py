@@ -40,5 +40,7 @@ def test_blur_smooths():
 def test_rejects_colour_images_and_geometric_transforms():
     with pytest.raises(ValueError, match='one-channel'):
         GrayPhotometricAug()({'img': np.zeros((4, 4, 3), np.uint8)})
+    with pytest.raises(ValueError, match=r'values in \[-1e\+03, 400\] for ct.h5; it expects \[0, 1\]'):
+        GrayPhotometricAug()({'img': np.array([[-1000., 400.]], np.float32), 'img_path': 'ct.h5'})
     with pytest.raises(ValueError, match='not a photometric'):
         GrayPhotometricAug(transforms=[dict(type='HorizontalFlip', p=1.0)])
