@@ -144,7 +144,8 @@ class VolumeMetric(BaseMetric):
     (per-image Dice / HD95 of 2D datasets). See the module docstring for the empty-class rules.
 
     Args:
-        metrics (sequence of str): scores to compute, of ``'IoU'``, ``'Dice'``, ``'HD95'``.
+        scores (sequence of str): scores to compute, of ``'IoU'``, ``'Dice'``, ``'HD95'`` (not named ``metrics``:
+            MMEngine reads a ``metrics`` key as an evaluator config).
         include_background (bool): score class 0 too. Defaults to False (the field's convention).
         spacing (sequence of float, optional): voxel size (``(D, H, W)``) for HD95; ``None``: voxel units.
         empty_hd95 (str | float): HD95 of a class present in only one of prediction / ground truth
@@ -165,7 +166,7 @@ class VolumeMetric(BaseMetric):
     default_prefix = None
 
     def __init__(self,
-                 metrics: Sequence[str] = SCORE_NAMES,
+                 scores: Sequence[str] = SCORE_NAMES,
                  include_background: bool = False,
                  spacing: Optional[Sequence[float]] = None,
                  empty_hd95: Union[str, float] = 'max',
@@ -174,10 +175,10 @@ class VolumeMetric(BaseMetric):
                  prefix: Optional[str] = None,
                  **kwargs) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+        metrics = [scores] if isinstance(scores, str) else list(scores)
         bad = [m for m in metrics if m not in SCORE_NAMES]
         if bad or not metrics:
-            raise ValueError(f'VolumeMetric: unknown metric(s) {bad or metrics}; choose from {SCORE_NAMES}')
+            raise ValueError(f'VolumeMetric: unknown score(s) {bad or metrics}; choose from {SCORE_NAMES}')
         if not (isinstance(empty_hd95, (int, float)) or empty_hd95 in ('max', 'nan')):
             raise ValueError(f"VolumeMetric: empty_hd95 must be 'max', 'nan' or a number, got {empty_hd95!r}")
         self.metrics = metrics

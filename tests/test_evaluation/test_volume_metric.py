@@ -126,7 +126,7 @@ def test_images_without_volume_keys_are_scored_one_by_one():
     gt1, gt2 = np.zeros((4, 4), np.uint8), np.zeros((4, 4), np.uint8)
     gt1[:2, :2] = 1
     gt2[:, :] = 2
-    metric = _metric(metrics=['Dice'])
+    metric = _metric(scores=['Dice'])
     metric.process({}, [_sample(gt1, gt1, img_path='x.png'), _sample(np.zeros_like(gt2), gt2, img_path='y.png')])
     out = metric.compute_metrics(metric.results)
     assert out['num_volumes'] == 2 and out['Dice.a'] == 100.0 and out['Dice.b'] == 0.0 and 'mHD95' not in out
