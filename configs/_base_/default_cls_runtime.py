@@ -6,7 +6,8 @@ custom_imports = dict(
     imports=['densessl.engine.hooks.mean_teacher_hook', 'densessl.engine.runner', 'densessl.datasets.cls_datasets',
              'densessl.datasets.transforms.multi_branch', 'densessl.datasets.transforms.cls_views'],
     allow_failed_imports=False)
-visualizer = dict(type='mmpretrain.UniversalVisualizer', vis_backends=[dict(type='LocalVisBackend')], name='visualizer')
+# no fixed `name`, as in default_runtime.py: each Runner of a recipe gets its own visualizer
+visualizer = dict(type='mmpretrain.UniversalVisualizer', vis_backends=[dict(type='LocalVisBackend')])
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=5000, max_keep_ckpts=2,

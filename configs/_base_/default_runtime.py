@@ -7,7 +7,9 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+# no fixed `name` (mmseg's says 'visualizer'): MMEngine then names it after the run, so the Runners of a recipe's
+# stages, built one after another in one process, each log into their own work dir instead of sharing the first's
+visualizer = dict(type='SegLocalVisualizer', vis_backends=vis_backends)
 log_processor = dict(by_epoch=False)
 log_level = 'INFO'
 load_from = None

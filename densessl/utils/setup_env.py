@@ -57,12 +57,19 @@ def unique_experiment_name(cfg) -> None:
     and reuses an existing instance of that name. Two Runners of same-named configs built in one process within one
     second (recipe stages, back-to-back runs, tests) would share the first one's visualizer and write their logs into
     its work dir. The first Runner of a process keeps MMEngine's name; later ones get ``_run<k>`` appended (the same
-    on every rank, which runs the same sequence).
+    on every rank, which runs the same sequence). A visualizer with a fixed ``name`` (mmseg's and mmpretrain's
+    default runtimes say ``name='visualizer'``) would be shared the same way, whatever the experiment name: later
+    Runners get ``_run<k>`` appended to it too.
 
     Args:
-        cfg (Config): the config the Runner is built from; ``experiment_name`` is set in place.
+        cfg (Config): the config the Runner is built from; ``experiment_name`` (and ``visualizer.name``) are set in
+            place.
     """
     _runners_named[0] += 1
     if _runners_named[0] > 1:
+        k = _runners_named[0]
         base = cfg.get('experiment_name') or osp.splitext(osp.basename(cfg.filename or 'config'))[0]
-        cfg.experiment_name = f'{base}_run{_runners_named[0]}'
+        cfg.experiment_name = f'{base}_run{k}'
+        visualizer = cfg.get('visualizer')
+        if isinstance(visualizer, dict) and visualizer.get('name'):
+            visualizer['name'] = f"{visualizer['name']}_run{k}"
