@@ -6,48 +6,74 @@ from mmengine.config import Config, ConfigDict
 
 
 def _walk(node, path='') -> Iterator[Tuple[str, dict]]:
+    """Every dict inside ``node`` with its dotted key (list items as ``.i``, the form ``--cfg-options`` takes)."""
     if isinstance(node, dict):
         yield path, node
         for k, v in node.items():
             yield from _walk(v, f'{path}.{k}' if path else str(k))
     elif isinstance(node, (list, tuple)):
         for i, v in enumerate(node):
-            yield from _walk(v, f'{path}[{i}]')
+            yield from _walk(v, f'{path}.{i}' if path else str(i))
 
 
 def _is_remote(path: str) -> bool:
     return '://' in path
 
 
-def check_checkpoints(cfg: Config) -> None:
+def check_checkpoints(cfg: Config, option_prefix: str = '') -> None:
     """Fail early when a local checkpoint named by the config is missing.
 
-    Looks at ``load_from`` and every ``init_cfg=dict(type='Pretrained', checkpoint=...)``. URLs and
-    ``open-mmlab://``-style names are left to MMEngine's loaders (they need network access, which the loader
-    reports itself).
+    Looks at ``load_from`` and every ``init_cfg=dict(type='Pretrained', checkpoint=...)`` inside ``model`` (the
+    only one the Runner builds: helper variables of a config, such as a ``segmentor`` dict a ``model`` was made
+    from and later overridden, are not). URLs and ``open-mmlab://``-style names are left to MMEngine's loaders
+    (they need network access, which the loader reports itself).
+
+    Args:
+        cfg (Config): the config to check.
+        option_prefix (str): what ``--cfg-options`` keys need in front to reach this config: ``''`` for a plain
+            config, ``'<stage name>.'`` for a stage of a recipe. The error's advice uses it.
 
     Raises:
-        FileNotFoundError: naming the config key, the missing path and how to supply one.
+        FileNotFoundError: naming the config, the key, the missing path, and the ``--cfg-options`` that point the
+            key at a copy or train without the file.
+
+    Examples:
+        >>> from mmengine.config import Config
+        >>> cfg = Config(dict(model=dict(backbone=dict(
+        ...     init_cfg=dict(type='Pretrained', checkpoint='no/such/r50.pth')))))
+        >>> check_checkpoints(cfg, option_prefix='pixpro.')
+        Traceback (most recent call last):
+        ...
+        FileNotFoundError: checkpoint file(s) named in the config do not exist:
+          pixpro.model.backbone.init_cfg.checkpoint = 'no/such/r50.pth'
+        Download them once where you have network access and put them at that path, point the key at your copy
+        (--cfg-options pixpro.model.backbone.init_cfg.checkpoint=PATH), or train from scratch with
+        --cfg-options pixpro.model.backbone.init_cfg=None
     """
-    missing = []
+    missing = []  # (key of the path, key to set to None to do without it, path)
     load_from = cfg.get('load_from')
     if load_from and not _is_remote(load_from) and not osp.isfile(load_from):
-        missing.append(('load_from', load_from))
-    for key, node in _walk(cfg.to_dict() if isinstance(cfg, Config) else dict(cfg)):
+        missing.append(('load_from', 'load_from', load_from))
+    model = cfg.get('model')
+    for key, node in _walk(dict(model=model.to_dict() if isinstance(model, ConfigDict) else model) if model else {}):
         init_cfgs = node.get('init_cfg')
-        init_cfgs = init_cfgs if isinstance(init_cfgs, (list, tuple)) else [init_cfgs]
-        for init in init_cfgs:
+        listed = isinstance(init_cfgs, (list, tuple))
+        for i, init in enumerate(init_cfgs if listed else [init_cfgs]):
             if isinstance(init, (dict, ConfigDict)) and init.get('type') == 'Pretrained':
                 ckpt = init.get('checkpoint')
                 if ckpt and not _is_remote(ckpt) and not osp.isfile(ckpt):
-                    missing.append((f'{key}.init_cfg.checkpoint', ckpt))
+                    init_key = f'{key}.init_cfg' if key else 'init_cfg'
+                    missing.append((f'{init_key}.{i}.checkpoint' if listed else f'{init_key}.checkpoint',
+                                    init_key, ckpt))
     if missing:
-        lines = '\n'.join(f'  {k} = {p!r}' for k, p in missing)
+        where = f' ({cfg.filename})' if getattr(cfg, 'filename', None) else ''
+        lines = '\n'.join(f'  {option_prefix}{k} = {p!r}' for k, _, p in missing)
+        scratch = ' '.join(dict.fromkeys(f'{option_prefix}{k}=None' for _, k, _ in missing))
         raise FileNotFoundError(
-            'checkpoint file(s) named in the config do not exist:\n' + lines +
+            f'checkpoint file(s) named in the config{where} do not exist:\n' + lines +
             '\nDownload them once where you have network access and put them at that path, point the key at your '
-            "copy (--cfg-options KEY=PATH), or train from scratch with --cfg-options KEY=None (e.g. "
-            "model.backbone.init_cfg=None).")
+            f'copy\n(--cfg-options {option_prefix}{missing[0][0]}=PATH), or train from scratch with\n'
+            f'--cfg-options {scratch}')
 
 
 #: dataset type -> whether it is the source scenes (generate_demo_dataset(source=...))
