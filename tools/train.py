@@ -2,6 +2,7 @@
 """Train a densessl model, or run a multi-stage recipe (target pretraining -> finetuning -> evaluation).
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [auto|CKPT]] [--amp] [--cfg-options k=v ...]
+    python tools/train.py RECIPE --cfg-options STAGE.KEY=VALUE ...   # e.g. cutmix.train_cfg.max_iters=200
     tools/dist_train.sh CONFIG N [args]       # N processes (gloo on CPU, nccl on GPU)
 """
 import argparse
@@ -26,7 +27,9 @@ def parse_args(argv=None):
                         'given checkpoint; for a recipe, finished stages are skipped')
     parser.add_argument('--amp', action='store_true', default=False, help='mixed precision training')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config keys, e.g. train_cfg.max_iters=100 (for a recipe: recipe keys)')
+                        help='override config keys, e.g. train_cfg.max_iters=100; for a recipe, STAGE.KEY=VALUE '
+                        'sets KEY in the config of the stage named STAGE (cutmix.train_cfg.max_iters=100), a '
+                        'plain KEY a key of the recipe itself (evaluate=False)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
@@ -35,8 +38,13 @@ def parse_args(argv=None):
     return args
 
 
-def prepare_stage_config(cfg: Config, work_dir: str, resume, amp: bool = False, launcher: str = 'none') -> Config:
-    """Apply the command-line choices to a stage config and check what can be checked before building."""
+def prepare_stage_config(cfg: Config, work_dir: str, resume, amp: bool = False, launcher: str = 'none',
+                         option_prefix: str = '') -> Config:
+    """Apply the command-line choices to a stage config and check what can be checked before building.
+
+    ``option_prefix`` is what ``--cfg-options`` keys need in front to reach this config (``'<stage>.'`` for a
+    stage of a recipe); error messages show it.
+    """
     from densessl.utils import check_checkpoints, ensure_demo_data_for
 
     cfg.work_dir = work_dir
@@ -61,20 +69,20 @@ def prepare_stage_config(cfg: Config, work_dir: str, resume, amp: bool = False, 
         hooks.append(dict(type='CheckInvalidLossHook'))
     cfg.custom_hooks = hooks
     if not (cfg.get('resume') and cfg.get('load_from')):
-        check_checkpoints(cfg)
+        check_checkpoints(cfg, option_prefix)
     ensure_demo_data_for(cfg)
     return cfg
 
 
 def run_stage(cfg: Config, work_dir: str, resume, evaluate: bool = False, amp: bool = False,
-              launcher: str = 'none') -> dict:
+              launcher: str = 'none', option_prefix: str = '') -> dict:
     """Build a Runner for one stage config, train it, optionally test it; returns the test metrics."""
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
 
     from densessl.utils import unique_experiment_name
 
-    cfg = prepare_stage_config(cfg, work_dir, resume, amp, launcher)
+    cfg = prepare_stage_config(cfg, work_dir, resume, amp, launcher, option_prefix)
     unique_experiment_name(cfg)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
@@ -91,12 +99,16 @@ def run_stage(cfg: Config, work_dir: str, resume, evaluate: bool = False, amp: b
 def main(argv=None):
     args = parse_args(argv)
     from densessl.engine.distributed import setup_distributed
-    from densessl.engine.recipe import is_recipe, run_recipe
+    from densessl.engine.recipe import is_recipe, run_recipe, split_recipe_options
     from densessl.utils import register_all_modules
 
     register_all_modules(init_default_scope=False)
     cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
+    stage_options = None
+    if is_recipe(cfg):
+        recipe_options, stage_options = split_recipe_options(cfg, args.cfg_options)
+        cfg.merge_from_dict(recipe_options)
+    elif args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:
         work_dir = args.work_dir
@@ -110,12 +122,13 @@ def main(argv=None):
         if args.resume not in (None, 'auto'):
             raise ValueError('a recipe resumes with --resume (auto): it finds the stage and checkpoint itself')
 
-        def stage_fn(stage_cfg, stage_dir, resume, evaluate):
+        def stage_fn(stage_cfg, stage_dir, resume, evaluate, name):
             setup_distributed(stage_cfg, args.launcher)
-            return run_stage(stage_cfg, stage_dir, 'auto' if resume else None, evaluate, args.amp, args.launcher)
+            return run_stage(stage_cfg, stage_dir, 'auto' if resume else None, evaluate, args.amp, args.launcher,
+                             option_prefix=f'{name}.')
 
         metrics = run_recipe(cfg, work_dir, bool(args.resume), stage_fn,
-                             logger=lambda m: print_log(m, logger='current'))
+                             logger=lambda m: print_log(m, logger='current'), stage_options=stage_options)
     else:
         metrics = run_stage(cfg, work_dir, args.resume, evaluate=False, amp=args.amp, launcher=args.launcher)
     if metrics:

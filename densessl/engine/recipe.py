@@ -15,18 +15,72 @@ A *recipe config* is a config with a ``stages`` list; every stage names an ordin
 training, ``<work_dir>/<name>/stage_done.json`` records its final checkpoint; a later stage with
 ``init_backbone_from`` gets that checkpoint's backbone (extracted by :func:`densessl.apis.extract_backbone`) as its
 ``init_cfg``. ``--resume`` skips finished stages and resumes the first unfinished one from its last checkpoint.
+
+Command-line overrides name their stage (:func:`split_recipe_options`)::
+
+    --cfg-options cutmix.train_cfg.max_iters=200   # the stage config of stage 'cutmix'
+    --cfg-options pixpro.model.backbone.init_cfg=None evaluate=False   # a stage key and a recipe key
+
+    --cfg-options --> split_recipe_options --+--> KEY (evaluate, work_dir, stages, ...) --> the recipe
+                                             +--> STAGE.KEY --> load_stage_configs: stage config
+                                                                + its ``cfg_options`` + the command line (last wins)
 """
 import copy
 import json
 import os
 import os.path as osp
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from mmengine.config import Config
+
+#: keys tools/train.py reads from a recipe itself (besides those the recipe file sets)
+RECIPE_KEYS = ('stages', 'evaluate', 'work_dir')
 
 
 def is_recipe(cfg: Config) -> bool:
     return 'stages' in cfg
+
+
+def stage_names(recipe: Config) -> List[str]:
+    return [spec.get('name') for spec in recipe.stages]
+
+
+def split_recipe_options(recipe: Config, options: Optional[dict]) -> Tuple[dict, Dict[str, dict]]:
+    """Route ``--cfg-options`` given for a recipe to the recipe or to one of its stages.
+
+    ``STAGE.KEY=VALUE`` (``STAGE`` a stage name) sets ``KEY`` in that stage's config; a key whose first part is a
+    key of the recipe itself (``evaluate``, ``work_dir``, ``stages``, or one the recipe file sets) sets the recipe.
+
+    Args:
+        recipe (Config): the recipe config.
+        options (dict | None): ``{dotted key: value}`` as parsed by :class:`mmengine.config.DictAction`.
+
+    Returns:
+        tuple[dict, dict[str, dict]]: the recipe's own options, and the options of every named stage (keys
+        without the stage prefix).
+
+    Raises:
+        ValueError: a key is neither a recipe key nor ``STAGE.KEY`` of an existing stage; the message lists the
+            stage names.
+    """
+    names = stage_names(recipe)
+    own: dict = {}
+    per_stage: Dict[str, dict] = {}
+    for key, value in (options or {}).items():
+        head, _, rest = key.partition('.')
+        if head in names:
+            if not rest:
+                raise ValueError(f'--cfg-options {key}=...: name a key inside stage {head!r}, e.g. '
+                                 f'{head}.train_cfg.max_iters=100')
+            per_stage.setdefault(head, {})[rest] = value
+        elif head in recipe or head in RECIPE_KEYS:
+            own[key] = value
+        else:
+            raise ValueError(
+                f'--cfg-options {key}=...: {head!r} is neither a key of the recipe {recipe.filename} nor one of its '
+                f'stages ({", ".join(names)}). To change a stage\'s config, prefix the key with the stage name, e.g. '
+                f'{names[-1]}.{key}=...')
+    return own, per_stage
 
 
 def _set_key(cfg: Config, key: str, value) -> None:
@@ -42,17 +96,35 @@ def _get_key(cfg: Config, key: str):
     return node
 
 
-def load_stage_configs(recipe: Config) -> List[Dict]:
-    """Resolve the recipe's stages into (name, Config, spec) entries, validating names and references."""
+def load_stage_configs(recipe: Config, stage_options: Optional[Dict[str, dict]] = None) -> List[Dict]:
+    """Resolve the recipe's stages into (name, Config, spec) entries, validating names and references.
+
+    Args:
+        recipe (Config): the recipe config.
+        stage_options (dict[str, dict], optional): per stage name, ``{dotted key: value}`` overrides applied after
+            the stage's own ``cfg_options`` (the second value of :func:`split_recipe_options`).
+
+    Returns:
+        list[dict]: per stage ``name``, ``cfg`` (the stage Config with all overrides) and ``spec`` (its entry in
+        ``stages``), in order.
+    """
     stages = recipe.stages
     if not stages:
         raise ValueError(f'{recipe.filename}: `stages` is empty')
+    stage_options = stage_options or {}
+    unknown = sorted(set(stage_options) - set(stage_names(recipe)))
+    if unknown:
+        raise ValueError(f'{recipe.filename}: options for unknown stage(s) {unknown}; the stages are '
+                         f'{stage_names(recipe)}')
     here = osp.dirname(osp.abspath(recipe.filename))
     seen, out = set(), []
     for i, spec in enumerate(stages):
         name = spec.get('name')
-        if not name or name in seen or '/' in name:
-            raise ValueError(f'{recipe.filename}: stage {i} needs a unique `name` without "/", got {name!r}')
+        if not name or name in seen or '/' in name or '.' in name:
+            raise ValueError(f'{recipe.filename}: stage {i} needs a unique `name` without "/" or ".", got {name!r}')
+        if name in recipe or name in RECIPE_KEYS:
+            raise ValueError(f'{recipe.filename}: stage name {name!r} is also a key of the recipe, so '
+                             f'--cfg-options {name}.KEY would be ambiguous; rename the stage')
         src = spec.get('init_backbone_from')
         if src is not None and src not in seen:
             raise ValueError(f'{recipe.filename}: stage {name!r} takes its backbone from {src!r}, '
@@ -64,6 +136,8 @@ def load_stage_configs(recipe: Config) -> List[Dict]:
         cfg = Config.fromfile(path)
         if spec.get('cfg_options'):
             cfg.merge_from_dict(dict(spec['cfg_options']))
+        if stage_options.get(name):
+            cfg.merge_from_dict(dict(stage_options[name]))
         out.append(dict(name=name, cfg=cfg, spec=spec))
     return out
 
@@ -102,16 +176,54 @@ def last_checkpoint(stage_dir: str) -> str:
     return ckpt
 
 
+def _jsonable(options: dict) -> dict:
+    return json.loads(json.dumps(options, default=repr))
+
+
+def _sets_init_cfg(options: dict, backbone_key: str) -> bool:
+    """Whether ``options`` (one stage's command-line overrides) set the backbone's ``init_cfg`` themselves."""
+    target = f'{backbone_key}.init_cfg'
+    return any(k == target or k.startswith(target + '.') for k in options)
+
+
+def _check_stage_checkpoints(stages: List[Dict], work_dir: str, resume: bool, stage_options: Dict[str, dict],
+                             skip: set) -> None:
+    """Fail before the first stage trains when any stage to run names a checkpoint file that does not exist.
+
+    The backbones the recipe hands from stage to stage do not exist yet and are not checked; a stage that will be
+    resumed ignores its ``load_from`` (as tools/train.py does).
+    """
+    from densessl.utils import check_checkpoints
+
+    for stage in stages:
+        name, spec = stage['name'], stage['spec']
+        if name in skip:
+            continue
+        cfg = copy.deepcopy(stage['cfg'])
+        key = spec.get('backbone_key', 'model.backbone')
+        if spec.get('init_backbone_from') is not None and not _sets_init_cfg(stage_options.get(name, {}), key):
+            _get_key(cfg, key)
+            _set_key(cfg, f'{key}.init_cfg', None)
+        if resume and osp.isfile(osp.join(work_dir, name, 'last_checkpoint')):
+            cfg.load_from = None
+        check_checkpoints(cfg, option_prefix=f'{name}.')
+
+
 def run_recipe(recipe: Config, work_dir: str, resume: bool, run_stage: Callable[..., dict],
-               logger=print) -> dict:
+               logger=print, stage_options: Optional[Dict[str, dict]] = None) -> dict:
     """Run every stage of ``recipe``.
 
     Args:
-        recipe: the recipe config.
+        recipe: the recipe config (its own ``--cfg-options`` already merged).
         work_dir: the recipe's work dir; stage ``k`` runs in ``work_dir/<name_k>``.
         resume: skip finished stages, resume the first unfinished one.
-        run_stage: ``run_stage(cfg, work_dir, resume, evaluate) -> metrics dict`` builds a Runner and trains
-            (tools/train.py's function, which also handles the distributed setup).
+        run_stage: ``run_stage(cfg, work_dir, resume, evaluate, name) -> metrics dict`` builds a Runner and trains
+            (tools/train.py's function, which also handles the distributed setup); ``name`` is the stage's name,
+            for messages that show the ``--cfg-options name.KEY`` form.
+        logger: called with each progress message.
+        stage_options: per stage name, command-line overrides of its config (:func:`split_recipe_options`),
+            applied after the stage's own ``cfg_options``. An override of the backbone's ``init_cfg`` of a stage
+            with ``init_backbone_from`` replaces the hand-off.
 
     Returns:
         The metrics of the final evaluation (empty when ``evaluate`` is False).
@@ -119,20 +231,37 @@ def run_recipe(recipe: Config, work_dir: str, resume: bool, run_stage: Callable[
     from densessl.apis import extract_backbone
     from mmengine.dist import barrier, get_rank
 
-    stages = load_stage_configs(recipe)
+    stage_options = stage_options or {}
+    stages = load_stage_configs(recipe, stage_options)
     evaluate = recipe.get('evaluate', True)
+    finished = {}
+    for k, stage in enumerate(stages):
+        name = stage['name']
+        done = read_stage_done(work_dir, name) if resume else None
+        if done is not None and not (k == len(stages) - 1 and evaluate and not done.get('evaluated')):
+            finished[name] = done
+    _check_stage_checkpoints(stages, work_dir, resume, stage_options, skip=set(finished))
     metrics: dict = {}
     for k, stage in enumerate(stages):
         name, cfg, spec = stage['name'], stage['cfg'], stage['spec']
+        options = _jsonable(stage_options.get(name, {}))
         stage_dir = osp.join(work_dir, name)
         is_last = k == len(stages) - 1
-        done = read_stage_done(work_dir, name) if resume else None
-        if done is not None and not (is_last and evaluate and not done.get('evaluated')):
+        if name in finished:
+            done = finished[name]
             logger(f'[recipe] stage {k + 1}/{len(stages)} {name!r} already finished ({done["checkpoint"]}); '
                    'skipping')
+            if options != done.get('cfg_options', {}):
+                logger(f'[recipe] stage {name!r} finished with --cfg-options {done.get("cfg_options", {})}, not the '
+                       f'{options} given now; it is kept as it is (delete {_done_file(work_dir, name)} to run it '
+                       'again)')
             continue
         src = spec.get('init_backbone_from')
-        if src is not None:
+        key = spec.get('backbone_key', 'model.backbone')
+        if src is not None and _sets_init_cfg(options, key):
+            logger(f'[recipe] stage {name!r}: {key}.init_cfg set by --cfg-options; not taking the backbone of '
+                   f'stage {src!r}')
+        elif src is not None:
             src_done = read_stage_done(work_dir, src)
             if src_done is None:
                 raise RuntimeError(f'stage {name!r} needs stage {src!r}, which has not finished')
@@ -141,16 +270,16 @@ def run_recipe(recipe: Config, work_dir: str, resume: bool, run_stage: Callable[
                 os.makedirs(stage_dir, exist_ok=True)
                 extract_backbone(src_done['checkpoint'], backbone)
             barrier()
-            key = spec.get('backbone_key', 'model.backbone')
             _get_key(cfg, key)  # fail with a clear message when the key is wrong
             _set_key(cfg, f'{key}.init_cfg', dict(type='Pretrained', checkpoint=backbone))
             logger(f'[recipe] stage {name!r}: backbone initialised from stage {src!r} ({backbone})')
-        logger(f'[recipe] stage {k + 1}/{len(stages)} {name!r}: {cfg.filename} -> {stage_dir}')
+        logger(f'[recipe] stage {k + 1}/{len(stages)} {name!r}: {cfg.filename} -> {stage_dir}'
+               + (f' with --cfg-options {options}' if options else ''))
         resume_stage = resume and osp.isfile(osp.join(stage_dir, 'last_checkpoint'))
         stage_eval = evaluate and is_last
-        metrics = run_stage(copy.deepcopy(cfg), stage_dir, resume_stage, stage_eval)
+        metrics = run_stage(copy.deepcopy(cfg), stage_dir, resume_stage, stage_eval, name)
         if get_rank() == 0:
             write_stage_done(work_dir, name, dict(checkpoint=last_checkpoint(stage_dir), config=cfg.filename,
-                                                  evaluated=stage_eval, metrics=metrics))
+                                                  cfg_options=options, evaluated=stage_eval, metrics=metrics))
         barrier()
     return metrics

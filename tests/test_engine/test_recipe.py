@@ -1,13 +1,15 @@
 """Multi-stage recipes: stage order, backbone hand-off between stages, resume into the right stage."""
 import json
+import os
 import os.path as osp
+import re
 import sys
 
 import pytest
 import torch
 from mmengine.config import Config
 
-from densessl.engine.recipe import load_stage_configs
+from densessl.engine.recipe import load_stage_configs, split_recipe_options
 from tests.helpers.tiny_seg import tiny_seg_config, write_config, write_tiny_seg_data
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -20,15 +22,33 @@ def tiny_data(tmp_path_factory):
     return write_tiny_seg_data(str(tmp_path_factory.mktemp('tiny')))
 
 
-def _recipe(tmp_path, data, iters=(2, 2)):
-    write_config(tiny_seg_config(data, max_iters=iters[0], val_interval=100), str(tmp_path / 'stage_a.py'))
-    write_config(tiny_seg_config(data, max_iters=iters[1], val_interval=100), str(tmp_path / 'stage_b.py'))
+def _recipe(tmp_path, data, iters=(2, 2), evaluate=True, extra=({}, {})):
+    """Two tiny stages 'a' -> 'b' (b starts from a's backbone); ``extra[i]`` is merged into stage i's config."""
+    for name, n, more in zip('ab', iters, extra):
+        raw = tiny_seg_config(data, max_iters=n, val_interval=100)
+        for key, value in more.items():
+            node = raw
+            *parents, last = key.split('.')
+            for part in parents:
+                node = node[part]
+            node[last] = value
+        write_config(raw, str(tmp_path / f'stage_{name}.py'))
     path = tmp_path / 'recipe.py'
     path.write_text("stages = [\n"
                     "    dict(name='a', config='stage_a.py'),\n"
                     "    dict(name='b', config='stage_b.py', init_backbone_from='a', backbone_key='model.backbone'),\n"
-                    "]\nevaluate = True\n")
+                    f"]\nevaluate = {evaluate}\n")
     return str(path)
+
+
+def _trained_iters(stage_dir):
+    """The iterations logged to ``scalars.json`` under ``stage_dir`` (by the stage's own visualizer)."""
+    iters = []
+    for root, _, files in os.walk(stage_dir):
+        if 'scalars.json' in files:
+            with open(osp.join(root, 'scalars.json')) as f:
+                iters += [json.loads(line)['iter'] for line in f if 'loss' in line]
+    return iters
 
 
 def test_recipe_runs_stages_in_order_and_hands_the_backbone_over(tiny_data, tmp_path):
@@ -50,22 +70,93 @@ def test_recipe_runs_stages_in_order_and_hands_the_backbone_over(tiny_data, tmp_
     assert (work / 'test_metrics.json').exists() or (work / 'b' / 'test_metrics.json').exists()
 
 
-def test_recipe_resume_skips_finished_stages(tiny_data, tmp_path):
-    recipe = _recipe(tmp_path, tiny_data)
+def test_cfg_options_reach_their_stage_and_resume_keeps_them(tiny_data, tmp_path, monkeypatch):
+    """STAGE.KEY=VALUE changes only that stage (as its dumped config and checkpoints show), a plain recipe key the
+    recipe; --resume skips finished stages (saying so when the overrides for them changed) and continues the
+    interrupted one from its last checkpoint with the overrides given now. Both
+    stages use the shipped runtime's visualizer: each stage's losses are logged in its own work dir."""
+    visualizer = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'default_runtime.py')).visualizer.to_dict()
+    recipe = _recipe(tmp_path, tiny_data, evaluate=True, extra=({'visualizer': visualizer}, {'visualizer': visualizer}))
     work = tmp_path / 'work'
-    train_tool.main([recipe, '--work-dir', str(work)])
-    mtime_a = osp.getmtime(work / 'a' / 'iter_2.pth')
-    # as if the job died in stage b after its iteration 2 of 4: --resume continues b there, leaving a untouched
+    metrics = train_tool.main([recipe, '--work-dir', str(work), '--cfg-options', 'b.train_cfg.max_iters=3',
+                               'a.model.decode_head.dropout_ratio=0.25', 'evaluate=False'])
+    assert metrics == {} and not (work / 'b' / 'test_metrics.json').exists()  # evaluate=False reached the recipe
+    dumped_a, dumped_b = Config.fromfile(str(work / 'a' / 'stage_a.py')), Config.fromfile(str(work / 'b' / 'stage_b.py'))
+    assert dumped_a.model.decode_head.dropout_ratio == 0.25 and dumped_a.train_cfg.max_iters == 2
+    assert dumped_b.model.decode_head.dropout_ratio == 0.0 and dumped_b.train_cfg.max_iters == 3
+    assert dumped_b.model.backbone.init_cfg.checkpoint == str(work / 'b' / 'backbone_from_a.pth')
+    done_b = json.loads((work / 'b' / 'stage_done.json').read_text())
+    assert done_b['checkpoint'].endswith('iter_3.pth') and not done_b['evaluated']
+    assert done_b['cfg_options'] == {'train_cfg.max_iters': 3}
+    assert _trained_iters(work / 'a') == [1, 2] and _trained_iters(work / 'b') == [1, 2, 3]
+
+    # the job died in stage b: resume it with a longer schedule, and a change for the finished stage a
     (work / 'b' / 'stage_done.json').unlink()
-    write_config(tiny_seg_config(tiny_data, max_iters=4, val_interval=100), str(tmp_path / 'stage_b.py'))
-    train_tool.main([recipe, '--work-dir', str(work), '--resume'])
+    mtime_a = osp.getmtime(work / 'a' / 'iter_2.pth')
+    messages = []
+    monkeypatch.setattr(train_tool, 'print_log', lambda msg, **kwargs: messages.append(msg))
+    train_tool.main([recipe, '--work-dir', str(work), '--resume', '--cfg-options', 'b.train_cfg.max_iters=4',
+                     'a.train_cfg.max_iters=5', 'evaluate=False'])
     assert osp.getmtime(work / 'a' / 'iter_2.pth') == mtime_a
     assert torch.load(work / 'b' / 'iter_4.pth', map_location='cpu', weights_only=False)['meta']['iter'] == 4
+    assert Config.fromfile(str(work / 'b' / 'stage_b.py')).train_cfg.max_iters == 4
+    assert _trained_iters(work / 'b').count(4) == 1 and _trained_iters(work / 'b').count(3) == 1
     assert json.loads((work / 'b' / 'stage_done.json').read_text())['checkpoint'].endswith('iter_4.pth')
+    kept = [m for m in messages if "stage 'a' finished with --cfg-options" in m]
+    assert len(kept) == 1 and "{'model.decode_head.dropout_ratio': 0.25}" in kept[0]
+    assert "{'train_cfg.max_iters': 5}" in kept[0]
     # a finished recipe resumed again runs nothing
     mtime_b = osp.getmtime(work / 'b' / 'iter_4.pth')
-    train_tool.main([recipe, '--work-dir', str(work), '--resume'])
+    train_tool.main([recipe, '--work-dir', str(work), '--resume', '--cfg-options', 'b.train_cfg.max_iters=4',
+                     'evaluate=False'])
     assert osp.getmtime(work / 'b' / 'iter_4.pth') == mtime_b
+
+
+def test_cfg_options_naming_no_stage_or_recipe_key_fail_listing_the_stages(tiny_data, tmp_path):
+    recipe = _recipe(tmp_path, tiny_data)
+    work = tmp_path / 'work'
+    with pytest.raises(ValueError, match=r"'train_cfg' is neither a key of the recipe .*recipe.py nor one of its "
+                                         r"stages \(a, b\).*b\.train_cfg\.max_iters=\.\.\."):
+        train_tool.main([recipe, '--work-dir', str(work), '--cfg-options', 'train_cfg.max_iters=5'])
+    with pytest.raises(ValueError, match="name a key inside stage 'a'"):
+        train_tool.main([recipe, '--work-dir', str(work), '--cfg-options', 'a=1'])
+    assert not work.exists()  # nothing ran
+    cfg = Config.fromfile(recipe)
+    own, per_stage = split_recipe_options(cfg, {'evaluate': False, 'work_dir': 'w', 'stages.1.config': 'x.py',
+                                                'a.model.backbone.depth': 50, 'b.train_cfg.max_iters': 7})
+    assert own == {'evaluate': False, 'work_dir': 'w', 'stages.1.config': 'x.py'}
+    assert per_stage == {'a': {'model.backbone.depth': 50}, 'b': {'train_cfg.max_iters': 7}}
+    with pytest.raises(ValueError, match=r"unknown stage\(s\) \['c'\]"):
+        load_stage_configs(cfg, {'c': {'train_cfg.max_iters': 1}})
+    clash = tmp_path / 'clash.py'
+    clash.write_text("stages = [dict(name='evaluate', config='stage_a.py')]\n")
+    with pytest.raises(ValueError, match="stage name 'evaluate' is also a key of the recipe"):
+        load_stage_configs(Config.fromfile(str(clash)))
+
+
+def test_missing_checkpoint_advice_names_the_stage_and_works_as_given(tiny_data, tmp_path):
+    """Every stage to run is checked before the first trains; the advised --cfg-options, copied as printed, run.
+    Both stages name their visualizer as mmseg's default runtime does, and still log into their own dirs."""
+    named_vis = dict(type='SegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')], name='visualizer')
+    recipe = _recipe(tmp_path, tiny_data, evaluate=False, extra=(
+        {'model.backbone.init_cfg': dict(type='Pretrained', checkpoint=str(tmp_path / 'imagenet_r18.pth')),
+         'visualizer': named_vis},
+        {'load_from': str(tmp_path / 'old_run.pth'), 'visualizer': named_vis}))
+    work = tmp_path / 'work'
+    options = []
+    for stage, key, path in (('a', 'model.backbone.init_cfg.checkpoint', 'imagenet_r18.pth'),
+                             ('b', 'load_from', 'old_run.pth')):
+        with pytest.raises(FileNotFoundError) as err:
+            train_tool.main([recipe, '--work-dir', str(work)] + (['--cfg-options', *options] if options else []))
+        msg = str(err.value)
+        assert f'{stage}.{key} = ' in msg and path in msg and f'stage_{stage}.py' in msg
+        assert f'(--cfg-options {stage}.{key}=PATH)' in msg
+        options += re.search(r'train from scratch with\n--cfg-options (.*)$', msg).group(1).split()
+        assert not (work / 'a' / 'iter_2.pth').exists()  # b's missing file is found before a trains
+    assert options == ['a.model.backbone.init_cfg=None', 'b.load_from=None']
+    train_tool.main([recipe, '--work-dir', str(work), '--cfg-options', *options])
+    assert json.loads((work / 'b' / 'stage_done.json').read_text())['checkpoint'].endswith('iter_2.pth')
+    assert _trained_iters(work / 'a') == [1, 2] and _trained_iters(work / 'b') == [1, 2]
 
 
 def test_recipe_rejects_bad_stage_references(tmp_path):

@@ -80,6 +80,12 @@ def test_missing_pretrained_checkpoint_fails_before_training(tiny_data, tmp_path
         train_tool.main([cfg, '--work-dir', str(tmp_path / 'work')])
     assert 'r18_imagenet.pth' in str(err.value) and 'model.backbone.init_cfg.checkpoint' in str(err.value)
     assert not osp.exists(osp.join(tmp_path, 'work', 'iter_2.pth'))
+    # the advice shows the plain form for a plain config, and works as printed
+    assert '(--cfg-options model.backbone.init_cfg.checkpoint=PATH)' in str(err.value)
+    advice = str(err.value).rsplit('train from scratch with\n', 1)[1]
+    assert advice == '--cfg-options model.backbone.init_cfg=None'
+    train_tool.main([cfg, '--work-dir', str(tmp_path / 'work')] + advice.split() + ['train_cfg.max_iters=1'])
+    assert osp.isfile(osp.join(tmp_path, 'work', 'iter_1.pth'))
 
 
 def test_nan_loss_stops_training_with_clear_error(tiny_data, tmp_path):
