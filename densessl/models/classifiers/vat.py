@@ -86,8 +86,9 @@ def vat_perturbation(forward: Callable[[Tensor], Tensor],
     Examples:
         >>> lin = torch.nn.Linear(2, 2)
         >>> x = torch.zeros(3, 2)
-        >>> vat_perturbation(lin, x, lin(x), eps=2.0).norm(dim=1)
-        tensor([2., 2., 2.])
+        >>> r = vat_perturbation(lin, x, lin(x), eps=2.0)
+        >>> r.shape, torch.allclose(r.norm(dim=1), torch.full((3,), 2.0))
+        (torch.Size([3, 2]), True)
     """
     if power_iters < 1:
         raise ValueError(f'power_iters must be >= 1, got {power_iters}')
