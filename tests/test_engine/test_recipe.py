@@ -136,7 +136,7 @@ def test_cfg_options_naming_no_stage_or_recipe_key_fail_listing_the_stages(tiny_
 
 def test_missing_checkpoint_advice_names_the_stage_and_works_as_given(tiny_data, tmp_path):
     """Every stage to run is checked before the first trains; the advised --cfg-options, copied as printed, run.
-    Both stages name their visualizer as mmseg's default runtime does, and still log into their own dirs."""
+    An override of the backbone's init_cfg wins over the recipe's hand-off. Both stages name their visualizer as mmseg's default runtime does, and still log into their own dirs."""
     named_vis = dict(type='SegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')], name='visualizer')
     recipe = _recipe(tmp_path, tiny_data, evaluate=False, extra=(
         {'model.backbone.init_cfg': dict(type='Pretrained', checkpoint=str(tmp_path / 'imagenet_r18.pth')),
@@ -154,8 +154,11 @@ def test_missing_checkpoint_advice_names_the_stage_and_works_as_given(tiny_data,
         options += re.search(r'train from scratch with\n--cfg-options (.*)$', msg).group(1).split()
         assert not (work / 'a' / 'iter_2.pth').exists()  # b's missing file is found before a trains
     assert options == ['a.model.backbone.init_cfg=None', 'b.load_from=None']
-    train_tool.main([recipe, '--work-dir', str(work), '--cfg-options', *options])
+    # an explicit init_cfg for b's backbone replaces the hand-off from stage a
+    train_tool.main([recipe, '--work-dir', str(work), '--cfg-options', *options, 'b.model.backbone.init_cfg=None'])
     assert json.loads((work / 'b' / 'stage_done.json').read_text())['checkpoint'].endswith('iter_2.pth')
+    assert Config.fromfile(str(work / 'b' / 'stage_b.py')).model.backbone.get('init_cfg') is None
+    assert not (work / 'b' / 'backbone_from_a.pth').exists()
     assert _trained_iters(work / 'a') == [1, 2] and _trained_iters(work / 'b') == [1, 2]
 
 
