@@ -81,7 +81,8 @@ def test_cfg_options_reach_their_stage_and_resume_keeps_them(tiny_data, tmp_path
     metrics = train_tool.main([recipe, '--work-dir', str(work), '--cfg-options', 'b.train_cfg.max_iters=3',
                                'a.model.decode_head.dropout_ratio=0.25', 'evaluate=False'])
     assert metrics == {} and not (work / 'b' / 'test_metrics.json').exists()  # evaluate=False reached the recipe
-    dumped_a, dumped_b = Config.fromfile(str(work / 'a' / 'stage_a.py')), Config.fromfile(str(work / 'b' / 'stage_b.py'))
+    dumped_a = Config.fromfile(str(work / 'a' / 'stage_a.py'))  # the Runner dumps its config into its work dir
+    dumped_b = Config.fromfile(str(work / 'b' / 'stage_b.py'))
     assert dumped_a.model.decode_head.dropout_ratio == 0.25 and dumped_a.train_cfg.max_iters == 2
     assert dumped_b.model.decode_head.dropout_ratio == 0.0 and dumped_b.train_cfg.max_iters == 3
     assert dumped_b.model.backbone.init_cfg.checkpoint == str(work / 'b' / 'backbone_from_a.pth')
@@ -136,7 +137,8 @@ def test_cfg_options_naming_no_stage_or_recipe_key_fail_listing_the_stages(tiny_
 
 def test_missing_checkpoint_advice_names_the_stage_and_works_as_given(tiny_data, tmp_path):
     """Every stage to run is checked before the first trains; the advised --cfg-options, copied as printed, run.
-    An override of the backbone's init_cfg wins over the recipe's hand-off. Both stages name their visualizer as mmseg's default runtime does, and still log into their own dirs."""
+    An override of the backbone's init_cfg wins over the recipe's hand-off. Both stages name their visualizer as
+    mmseg's default runtime does, and still log into their own dirs."""
     named_vis = dict(type='SegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')], name='visualizer')
     recipe = _recipe(tmp_path, tiny_data, evaluate=False, extra=(
         {'model.backbone.init_cfg': dict(type='Pretrained', checkpoint=str(tmp_path / 'imagenet_r18.pth')),
