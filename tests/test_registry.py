@@ -1,4 +1,5 @@
-"""register_all_modules alone (a fresh interpreter, nothing else imported) registers every type the configs name."""
+"""register_all_modules alone (a fresh interpreter, nothing else imported) registers every type the configs name;
+the albumentations transforms listed inside ``StrongPhotometricAug`` / ``Albu`` exist in albumentations."""
 import json
 import subprocess
 import sys
@@ -15,13 +16,19 @@ from mmengine.registry import Registry
 from mmengine.registry import FUNCTIONS
 registries = [v for v in vars(R).values() if isinstance(v, Registry)] + [FUNCTIONS]  # collate functions
 
+import albumentations
+ALBU_WRAPPERS = ('StrongPhotometricAug', 'GrayPhotometricAug', 'Albu', 'mmseg.Albu')
+
 def walk(node):
     if isinstance(node, dict):
         t = node.get('type')
         if isinstance(t, str):
             yield t
-        for v in node.values():
-            yield from walk(v)
+        for k, v in node.items():
+            if t in ALBU_WRAPPERS and k == 'transforms':  # albumentations' own names
+                yield from ('albumentations:' + a for a in walk(v))
+            else:
+                yield from walk(v)
     elif isinstance(node, (list, tuple)):
         for v in node:
             yield from walk(v)
@@ -34,7 +41,10 @@ for path in sorted(glob.glob('configs/**/*.py', recursive=True)):
     if 'stages' in cfg:
         continue
     for t in set(walk(cfg.to_dict())):
-        if not any(r.get(t) is not None for r in registries):
+        if t.startswith('albumentations:'):
+            if not hasattr(albumentations, t.split(':', 1)[1]):
+                missing.setdefault(t, []).append(path)
+        elif not any(r.get(t) is not None for r in registries):
             missing.setdefault(t, []).append(path)
 print(json.dumps(missing))
 '''

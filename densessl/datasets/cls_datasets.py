@@ -95,7 +95,7 @@ def make_balanced_split(labels: Sequence[int], num_labeled: int, seed: int = 0) 
 
     Examples:
         >>> make_balanced_split([0, 1, 0, 1, 0, 1], 2, seed=0)[0]
-        [1, 4]
+        [2, 3]
     """
     labels = np.asarray(labels, dtype=np.int64)
     classes = np.unique(labels)
