@@ -18,6 +18,9 @@ registries = [v for v in vars(R).values() if isinstance(v, Registry)] + [FUNCTIO
 
 import albumentations
 ALBU_WRAPPERS = ('StrongPhotometricAug', 'GrayPhotometricAug', 'Albu', 'mmseg.Albu')
+RUNNER_KEYS = ('model', 'train_dataloader', 'val_dataloader', 'test_dataloader', 'train_cfg', 'val_cfg', 'test_cfg',
+               'val_evaluator', 'test_evaluator', 'optim_wrapper', 'param_scheduler', 'default_hooks', 'custom_hooks',
+               'visualizer', 'log_processor', 'model_wrapper_cfg')
 
 def walk(node):
     if isinstance(node, dict):
@@ -40,7 +43,9 @@ for path in sorted(glob.glob('configs/**/*.py', recursive=True)):
     cfg = Config.fromfile(path)
     if 'stages' in cfg:
         continue
-    for t in set(walk(cfg.to_dict())):
+    # what the Runner builds (top-level helper variables such as a list of albumentations transforms are not)
+    used = {k: v for k, v in cfg.to_dict().items() if k in RUNNER_KEYS}
+    for t in set(walk(used)):
         if t.startswith('albumentations:'):
             if not hasattr(albumentations, t.split(':', 1)[1]):
                 missing.setdefault(t, []).append(path)
