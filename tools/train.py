@@ -128,7 +128,8 @@ def main(argv=None):
                              option_prefix=f'{name}.')
 
         metrics = run_recipe(cfg, work_dir, bool(args.resume), stage_fn,
-                             logger=lambda m: print_log(m, logger='current'), stage_options=stage_options)
+                             logger=lambda m: print_log(m, logger='current'), stage_options=stage_options,
+                             cache_context=dict(amp=args.amp))
     else:
         metrics = run_stage(cfg, work_dir, args.resume, evaluate=False, amp=args.amp, launcher=args.launcher)
     if metrics:

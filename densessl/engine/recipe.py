@@ -24,12 +24,18 @@ Command-line overrides name their stage (:func:`split_recipe_options`)::
     --cfg-options --> split_recipe_options --+--> KEY (evaluate, work_dir, stages, ...) --> the recipe
                                              +--> STAGE.KEY --> load_stage_configs: stage config
                                                                 + its ``cfg_options`` + the command line (last wins)
+
+A stage with ``cache=True`` (the demo's stand-in for ImageNet weights) trains once per machine: its result is kept
+in ``~/.cache/densessl/stages/<name>-<key>/``, keyed by its config and data, and later runs copy it into their work
+dir (:mod:`densessl.engine.stage_cache`; ``DENSESSL_STAGE_CACHE=refresh`` trains it again). At the end the recipe
+prints each stage's wall time and whether it was trained, taken from the cache or finished before (--resume).
 """
 import copy
 import json
 import os
 import os.path as osp
-from typing import Callable, Dict, List, Optional, Tuple
+import time
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
@@ -129,6 +135,13 @@ def load_stage_configs(recipe: Config, stage_options: Optional[Dict[str, dict]] 
         if src is not None and src not in seen:
             raise ValueError(f'{recipe.filename}: stage {name!r} takes its backbone from {src!r}, '
                              'which is not an earlier stage')
+        if not isinstance(spec.get('cache', False), bool):
+            raise ValueError(f'{recipe.filename}: stage {name!r}: `cache` must be True or False, got '
+                             f'{spec["cache"]!r}')
+        if spec.get('cache') and i == len(stages) - 1 and recipe.get('evaluate', True):
+            raise ValueError(f'{recipe.filename}: stage {name!r} has cache=True but is the last stage, which the '
+                             'recipe evaluates: a cached result would skip the evaluation. Cache an earlier stage, '
+                             'or set evaluate=False')
         seen.add(name)
         path = spec['config'] if osp.isabs(spec['config']) else osp.join(here, spec['config'])
         if not osp.isfile(path):
@@ -209,9 +222,75 @@ def _check_stage_checkpoints(stages: List[Dict], work_dir: str, resume: bool, st
         check_checkpoints(cfg, option_prefix=f'{name}.')
 
 
+def format_stage_times(rows: Sequence[Tuple[str, float, str]], total_seconds: float) -> str:
+    """The wall-time table a recipe prints at its end.
+
+    Args:
+        rows: per stage ``(name, seconds, how)``; ``how`` says whether it was trained, cached or reused.
+        total_seconds: the recipe's whole wall time (checks, hand-offs and copies included).
+
+    Returns:
+        str: the table, one line per stage and a total.
+
+    Examples:
+        >>> print(format_stage_times([('source', 1.2, 'cached (trained in 16.5 min)'),
+        ...                           ('pixpro', 600, 'trained')], 610))
+        stage     minutes  how
+        source       0.02  cached (trained in 16.5 min)
+        pixpro      10.00  trained
+        total       10.17
+    """
+    width = max([len('stage'), len('total')] + [len(r[0]) for r in rows])
+    lines = [f'{"stage":<{width}}  {"minutes":>7}  how']
+    lines += [f'{name:<{width}}  {seconds / 60:7.2f}  {how}' for name, seconds, how in rows]
+    lines.append(f'{"total":<{width}}  {total_seconds / 60:7.2f}')
+    return '\n'.join(lines)
+
+
+def _use_cached_stage(name: str, cfg: Config, spec: dict, options: dict, work_dir: str,
+                      cache_context: Optional[dict], logger,
+                      label: str) -> Tuple[Optional[dict], Optional[Tuple[str, dict]]]:
+    """For a stage with ``cache=True``: restore it from the cache when there (returns its ``stage_done`` info),
+    else return the key to store it under after training. ``(None, None)`` when the stage is not cached."""
+    from mmengine.dist import barrier, broadcast_object_list, get_rank
+
+    from densessl.engine import stage_cache
+    from densessl.utils import ensure_demo_data_for
+
+    mode = stage_cache.cache_mode()
+    if not spec.get('cache') or mode == 'off':
+        return None, None
+    ensure_demo_data_for(cfg)  # the key reads the demo data's parameters
+    key, inputs = stage_cache.stage_cache_key(cfg, cache_context)
+    entry, problem = stage_cache.find_entry(name, key)
+    path = stage_cache.entry_path(name, key)
+    if problem:
+        logger(f'[recipe] stage {name!r}: ignoring the incomplete cache entry {path}: {problem}')
+    if entry is None or mode == 'refresh':
+        why = 'DENSESSL_STAGE_CACHE=refresh' if entry is not None else 'no cached result'
+        logger(f'[recipe] {label}: {why} (key {key}); training it, then caching it in {path}')
+        return None, (key, inputs)
+    stage_dir = osp.join(work_dir, name)
+    done = [None]
+    if get_rank() == 0:
+        ckpt = stage_cache.restore_entry(entry, stage_dir)
+        done[0] = dict(checkpoint=ckpt, config=cfg.filename, cfg_options=options,
+                       evaluated=False, metrics=entry.get('metrics', {}), seconds=entry.get('seconds'),
+                       cached_from=path, cache_key=key)
+        write_stage_done(work_dir, name, done[0])
+    barrier()
+    broadcast_object_list(done)
+    minutes = f'{entry["seconds"] / 60:.1f} min' if entry.get('seconds') is not None else 'unknown time'
+    logger(f'[recipe] {label}: reusing cached stage {path} (key {key}, trained in {minutes} on '
+           f'{entry.get("created", "?")}); to train it again, set {stage_cache.CACHE_ENV}=refresh or delete that '
+           'folder')
+    return done[0], None
+
+
 def run_recipe(recipe: Config, work_dir: str, resume: bool, run_stage: Callable[..., dict],
-               logger=print, stage_options: Optional[Dict[str, dict]] = None) -> dict:
-    """Run every stage of ``recipe``.
+               logger=print, stage_options: Optional[Dict[str, dict]] = None,
+               cache_context: Optional[dict] = None) -> dict:
+    """Run every stage of ``recipe``, then print each stage's wall time (:func:`format_stage_times`).
 
     Args:
         recipe: the recipe config (its own ``--cfg-options`` already merged).
@@ -224,13 +303,17 @@ def run_recipe(recipe: Config, work_dir: str, resume: bool, run_stage: Callable[
         stage_options: per stage name, command-line overrides of its config (:func:`split_recipe_options`),
             applied after the stage's own ``cfg_options``. An override of the backbone's ``init_cfg`` of a stage
             with ``init_backbone_from`` replaces the hand-off.
+        cache_context: what ``run_stage`` changes besides the config (tools/train.py: ``{'amp': ...}``), part of
+            the key of stages with ``cache=True`` (:func:`densessl.engine.stage_cache.stage_cache_key`).
 
     Returns:
         The metrics of the final evaluation (empty when ``evaluate`` is False).
     """
     from densessl.apis import extract_backbone
+    from densessl.engine import stage_cache
     from mmengine.dist import barrier, get_rank
 
+    start = time.time()
     stage_options = stage_options or {}
     stages = load_stage_configs(recipe, stage_options)
     evaluate = recipe.get('evaluate', True)
@@ -242,19 +325,22 @@ def run_recipe(recipe: Config, work_dir: str, resume: bool, run_stage: Callable[
             finished[name] = done
     _check_stage_checkpoints(stages, work_dir, resume, stage_options, skip=set(finished))
     metrics: dict = {}
+    times: List[Tuple[str, float, str]] = []
     for k, stage in enumerate(stages):
+        t0 = time.time()
         name, cfg, spec = stage['name'], stage['cfg'], stage['spec']
         options = _jsonable(stage_options.get(name, {}))
         stage_dir = osp.join(work_dir, name)
         is_last = k == len(stages) - 1
+        label = f'stage {k + 1}/{len(stages)} {name!r}'
         if name in finished:
             done = finished[name]
-            logger(f'[recipe] stage {k + 1}/{len(stages)} {name!r} already finished ({done["checkpoint"]}); '
-                   'skipping')
+            logger(f'[recipe] {label} already finished ({done["checkpoint"]}); skipping')
             if options != done.get('cfg_options', {}):
                 logger(f'[recipe] stage {name!r} finished with --cfg-options {done.get("cfg_options", {})}, not the '
                        f'{options} given now; it is kept as it is (delete {_done_file(work_dir, name)} to run it '
                        'again)')
+            times.append((name, time.time() - t0, 'reused (finished before, --resume)'))
             continue
         src = spec.get('init_backbone_from')
         key = spec.get('backbone_key', 'model.backbone')
@@ -273,13 +359,39 @@ def run_recipe(recipe: Config, work_dir: str, resume: bool, run_stage: Callable[
             _get_key(cfg, key)  # fail with a clear message when the key is wrong
             _set_key(cfg, f'{key}.init_cfg', dict(type='Pretrained', checkpoint=backbone))
             logger(f'[recipe] stage {name!r}: backbone initialised from stage {src!r} ({backbone})')
-        logger(f'[recipe] stage {k + 1}/{len(stages)} {name!r}: {cfg.filename} -> {stage_dir}'
+        cached, store_key = _use_cached_stage(name, cfg, spec, options, work_dir, cache_context, logger,
+                                              label)
+        if cached is not None:
+            trained = cached.get('seconds')
+            times.append((name, time.time() - t0, 'cached' + (f' (trained in {trained / 60:.1f} min)'
+                                                              if trained is not None else '')))
+            continue
+        logger(f'[recipe] {label}: {cfg.filename} -> {stage_dir}'
                + (f' with --cfg-options {options}' if options else ''))
         resume_stage = resume and osp.isfile(osp.join(stage_dir, 'last_checkpoint'))
         stage_eval = evaluate and is_last
         metrics = run_stage(copy.deepcopy(cfg), stage_dir, resume_stage, stage_eval, name)
+        seconds = time.time() - t0
         if get_rank() == 0:
-            write_stage_done(work_dir, name, dict(checkpoint=last_checkpoint(stage_dir), config=cfg.filename,
-                                                  cfg_options=options, evaluated=stage_eval, metrics=metrics))
+            ckpt = last_checkpoint(stage_dir)
+            write_stage_done(work_dir, name, dict(checkpoint=ckpt, config=cfg.filename, cfg_options=options,
+                                                  evaluated=stage_eval, metrics=metrics, seconds=seconds))
+            if store_key is not None:
+                try:
+                    path = stage_cache.store_entry(
+                        name, *store_key, stage_dir=stage_dir, checkpoint=ckpt,
+                        info=dict(seconds=seconds, resumed=resume_stage, config=cfg.filename, cfg_options=options,
+                                  metrics=metrics, work_dir=osp.abspath(stage_dir)))
+                    logger(f'[recipe] stage {name!r} cached in {path}: later runs reuse it')
+                except OSError as e:  # the stage itself has finished: a full disk must not fail the recipe
+                    logger(f'[recipe] WARNING: stage {name!r} could not be cached ({e}); it will train again')
         barrier()
+        times.append((name, seconds, ('resumed' if resume_stage else 'trained')
+                      + (' + evaluation' if stage_eval else '')))
+    total = time.time() - start
+    if get_rank() == 0:
+        with open(osp.join(work_dir, 'stage_times.json'), 'w') as f:
+            json.dump(dict(total_seconds=total, stages=[dict(name=n, seconds=s, how=h) for n, s, h in times]), f,
+                      indent=2)
+    logger('[recipe] wall time per stage:\n' + format_stage_times(times, total))
     return metrics
