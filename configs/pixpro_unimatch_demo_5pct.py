@@ -9,7 +9,8 @@
 # then     evaluation of the model on the 200 validation scenes (mIoU, mDice).
 # The same recipe as configs/pixpro_unimatch_voc_1pct.py, the paper-scale one, with stage 1 in place of ImageNet.
 stages = [
-    dict(name='source', config='deeplabv3plus/deeplabv3plus_r18-d16_1xb8-2k_demo-source-96x96.py'),
+    dict(name='source', config='deeplabv3plus/deeplabv3plus_r18-d16_1xb8-2k_demo-source-96x96.py',
+         cache=True),  # once per machine: ~/.cache/densessl/stages/source-<key>/
     dict(name='pixpro',
          config='pixpro/pixpro_r18-d16_1xb32-300it_demo-96x96.py',
          init_backbone_from='source',
