@@ -1,9 +1,10 @@
 # Target pretraining + UniMatch on the embedded demo data (Fashion-MNIST scenes) at 5 % labels, CPU-sized:
 #   python tools/train.py configs/pixpro_unimatch_demo_5pct.py [--resume]
 # stage 1  the starting weights: supervised DeepLabV3+ R18 on the *source* scenes (the demo's stand-in for the
-#          ImageNet weights, which cannot be downloaded here), as configs/pixpro_demo_5pct.py;
-# stage 2  PixPro target pretraining on all 1000 demo training scenes from stage 1's backbone, with the
-#          differentiable affine + inverse warp and the weight regulariser toward stage 1's weights;
+#          ImageNet weights, which cannot be downloaded here), as configs/pixpro_demo_5pct.py; cached: trained once
+#          per machine;
+# stage 2  PixPro target pretraining (150 iterations) on all 1000 demo training scenes from stage 1's backbone, with
+#          the differentiable affine + inverse warp and the weight regulariser toward stage 1's weights;
 # stage 3  UniMatch finetuning of DeepLabV3+ R18 (1000 iterations, 50 labeled + 950 unlabeled scenes), backbone from
 #          stage 2;
 # then     evaluation of the model on the 200 validation scenes (mIoU, mDice).
@@ -12,7 +13,7 @@ stages = [
     dict(name='source', config='deeplabv3plus/deeplabv3plus_r18-d16_1xb8-2k_demo-source-96x96.py',
          cache=True),  # once per machine: ~/.cache/densessl/stages/source-<key>/
     dict(name='pixpro',
-         config='pixpro/pixpro_r18-d16_1xb32-300it_demo-96x96.py',
+         config='pixpro/pixpro_r18-d16_1xb32-150it_demo-96x96.py',
          init_backbone_from='source',
          backbone_key='model.backbone'),
     dict(name='unimatch',
