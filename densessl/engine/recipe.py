@@ -317,6 +317,8 @@ def run_recipe(recipe: Config, work_dir: str, resume: bool, run_stage: Callable[
     stage_options = stage_options or {}
     stages = load_stage_configs(recipe, stage_options)
     evaluate = recipe.get('evaluate', True)
+    if any(stage['spec'].get('cache') for stage in stages):
+        stage_cache.cache_mode()  # a wrong DENSESSL_STAGE_CACHE fails here, not after the first stages trained
     finished = {}
     for k, stage in enumerate(stages):
         name = stage['name']

@@ -218,7 +218,11 @@ def test_cache_key_follows_config_data_and_starting_weights(tiny_data, tmp_path)
         key(cfg)
 
 
-def test_cache_option_is_checked(tmp_path):
+def test_cache_option_is_checked(tiny_data, tmp_path, runs, monkeypatch):
+    monkeypatch.setenv(stage_cache.CACHE_ENV, 'sometimes')
+    with pytest.raises(ValueError, match="DENSESSL_STAGE_CACHE='sometimes': use on, refresh or off"):
+        runs(_recipe(tmp_path, tiny_data), '--work-dir', str(tmp_path / 'w'))
+    assert not (tmp_path / 'w').exists()  # before anything trained
     (tmp_path / 's.py').write_text('x = 1\n')
     last = tmp_path / 'last.py'
     last.write_text("stages = [dict(name='a', config='s.py', cache=True)]\n")
