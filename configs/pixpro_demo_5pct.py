@@ -2,7 +2,7 @@
 #   python tools/train.py configs/pixpro_demo_5pct.py [--resume]
 # stage 1  the starting weights: the method starts from ImageNet weights, which cannot be downloaded here, so the
 #          demo trains its own generic start, supervised DeepLabV3+ R18 on the *source* scenes (the six Fashion-MNIST
-#          classes that are not demo classes, 2000 fully labeled scenes, 2000 iterations); cached: it trains once per
+#          classes that are not demo classes, 1000 fully labeled scenes, 2000 iterations); cached: it trains once per
 #          machine and later runs copy it from ~/.cache/densessl/stages/ (DENSESSL_STAGE_CACHE=refresh retrains it);
 # stage 2  PixPro target pretraining (150 iterations) on all 1000 demo training scenes from stage 1's backbone, with
 #          the differentiable affine + inverse warp and the weight regulariser toward stage 1's weights;

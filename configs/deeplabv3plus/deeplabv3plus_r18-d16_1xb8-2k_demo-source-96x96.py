@@ -1,5 +1,5 @@
 # The demo's stand-in for ImageNet pretraining: supervised DeepLabV3+ R18 on the *source* scenes (data/demo_source,
-# `python tools/misc/make_demo_data.py --source`, made on first use): 2000 fully labeled scenes of the six
+# `python tools/misc/make_demo_data.py --source`, made on first use): 1000 fully labeled scenes of the six
 # Fashion-MNIST classes that are not demo classes (pullover, dress, coat, sandal, shirt, ankle boot), same scene
 # generator. The method starts from ImageNet weights; none can be downloaded here, so the demo recipes start from
 # this backbone instead: a generic start that knows related objects but none of the demo's classes.

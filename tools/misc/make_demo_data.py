@@ -38,7 +38,7 @@ def parse_args(argv=None):
                    'pretraining on them stands in for ImageNet weights) instead of the demo scenes')
     p.add_argument('--fmnist-root', help='Fashion-MNIST folder (default: $DENSESSL_FMNIST_ROOT, '
                    '/usr/share/datasets/fashion-mnist, data/fashion_mnist)')
-    p.add_argument('--num-train', type=int, help='training scenes (default 1000, 2000 with --source)')
+    p.add_argument('--num-train', type=int, help='training scenes (default 1000)')
     p.add_argument('--num-val', type=int, default=200)
     p.add_argument('--size', type=int, default=128)
     p.add_argument('--seed', type=int, default=0)
@@ -154,7 +154,7 @@ def ensure_h5_splits(out_root: str, splits_out: str, params: dict) -> None:
 def make_voc_layout(args):
     """The demo (or source) scenes in the VOC layout, and their split files."""
     args.out = args.out or ('data/demo_source' if args.source else 'data/demo')
-    args.num_train = args.num_train or (2000 if args.source else 1000)
+    args.num_train = args.num_train or 1000  # as the scenes made on first use (densessl.utils.checks)
     want = dict(num_train=args.num_train, num_val=args.num_val, size=args.size, seed=args.seed)
     params_file = osp.join(args.out, 'demo_params.json')
     if osp.isfile(params_file) and not args.overwrite:
