@@ -19,9 +19,11 @@ from PIL import Image
 
 PARTS = ('Training', 'Validation', 'Test_v2')
 SUFFIX = '_segmentation.png'
+NAME = 'ISIC 2017'
+FOLDER = 'ISIC-2017_{part}_Part1_GroundTruth'  # one ground-truth folder per part
 
 
-def convert_mask(src: str, dst: str) -> None:
+def convert_mask(src: str, dst: str, name: str = NAME) -> None:
     """Write the 0/1 version of one 0/255 mask.
 
     Raises:
@@ -37,14 +39,15 @@ def convert_mask(src: str, dst: str) -> None:
     bad = (mask != 0) & (mask != 255)
     if bad.any():
         raise ValueError(f'{src}: values {np.unique(mask[bad]).tolist()} in {int(bad.sum())} pixel(s); '
-                         'an ISIC 2017 mask holds only 0 and 255')
+                         f'an {name} mask holds only 0 and 255')
     tmp = dst + '.tmp'
     Image.fromarray((mask == 255).astype(np.uint8)).save(tmp, format='PNG')
     os.replace(tmp, dst)
 
 
-def convert(root: str, parts: Sequence[str] = PARTS, out_suffix: str = '_01') -> Dict[str, int]:
-    """Convert every part of ``parts`` present under ``root``.
+def convert(root: str, parts: Sequence[str] = PARTS, out_suffix: str = '_01', name: str = NAME,
+            folder: str = FOLDER) -> Dict[str, int]:
+    """Convert every part of ``parts`` present under ``root`` (``folder`` names a part's ground-truth folder).
 
     Returns:
         dict: part -> number of masks written.
@@ -53,10 +56,10 @@ def convert(root: str, parts: Sequence[str] = PARTS, out_suffix: str = '_01') ->
         FileNotFoundError: the root is missing, none of the parts' ground-truth folders exist, or one is empty.
     """
     if not osp.isdir(root):
-        raise FileNotFoundError(f'ISIC 2017 root not found: {root}')
+        raise FileNotFoundError(f'{name} root not found: {root}')
     counts = {}
     for part in parts:
-        src_dir = osp.join(root, f'ISIC-2017_{part}_Part1_GroundTruth')
+        src_dir = osp.join(root, folder.format(part=part))
         if not osp.isdir(src_dir):
             continue
         files = sorted(f for f in os.listdir(src_dir) if f.endswith(SUFFIX))
@@ -65,11 +68,11 @@ def convert(root: str, parts: Sequence[str] = PARTS, out_suffix: str = '_01') ->
         dst_dir = src_dir + out_suffix
         os.makedirs(dst_dir, exist_ok=True)
         for f in files:
-            convert_mask(osp.join(src_dir, f), osp.join(dst_dir, f))
+            convert_mask(osp.join(src_dir, f), osp.join(dst_dir, f), name)
         counts[part] = len(files)
     if not counts:
-        expected = ', '.join(osp.join(root, f'ISIC-2017_{p}_Part1_GroundTruth') for p in parts)
-        raise FileNotFoundError(f'no ISIC 2017 ground-truth folder found; expected one of: {expected}')
+        expected = ', '.join(osp.join(root, folder.format(part=p)) for p in parts)
+        raise FileNotFoundError(f'no {name} ground-truth folder found; expected one of: {expected}')
     return counts
 
 
