@@ -1,5 +1,5 @@
 # Supervised baseline on the embedded demo data: small DeepLabV3+ R18 on the 50 labeled images of the 5 % split.
-# Runs on 2 CPU cores in a few minutes; reports mIoU and mDice on the 200 validation scenes.
+# CPU-sized; reports mIoU and mDice on the 200 validation scenes (results: configs/deeplabv3plus/README.md).
 _base_ = [
     '../_base_/models/deeplabv3plus_r18-d16_demo.py', '../_base_/datasets/demo_scenes.py',
     '../_base_/default_runtime.py', '../_base_/schedules/demo_1k.py'

@@ -1,7 +1,7 @@
 # PixPro target pretraining on the demo scenes at half the length of pixpro_r18-d16_1xb32-300it_demo-96x96.py:
 # 150 iterations of 32 pairs of views, the same warm-up (20 iterations) then cosine to 0. The PixPro stage of the
-# demo recipes (configs/pixpro_demo_5pct.py, configs/pixpro_unimatch_demo_5pct.py), sized so that the README's
-# first command fits in 20 min on 2 CPU cores (a PixPro iteration costs ~3.4 s on one core of this machine).
+# demo recipes (configs/pixpro_demo_5pct.py, configs/pixpro_unimatch_demo_5pct.py), sized to the time budget of
+# the README's first command (measured times: configs/pixpro/README.md).
 _base_ = ['./pixpro_r18-d16_1xb32-300it_demo-96x96.py']
 max_iters = 150
 param_scheduler = [

@@ -1,6 +1,6 @@
 # Demo: PixPro target pretraining on the 1000 demo training scenes (labeled and unlabeled, masks unused) with the
 # differentiable affine and the weight regulariser, on the demo segmenter's backbone (plain-stem ResNet-18 at
-# output stride 16, configs/_base_/models/deeplabv3plus_r18-d16_demo.py). A few minutes on 2 CPU cores:
+# output stride 16, configs/_base_/models/deeplabv3plus_r18-d16_demo.py):
 #   python tools/train.py configs/pixpro/pixpro_r18-d16_1xb32-300it_demo-96x96.py
 #   python tools/model_converters/extract_backbone.py work_dirs/pixpro_r18-d16_1xb32-300it_demo-96x96/iter_300.pth \
 #       work_dirs/pixpro_demo_backbone.pth

@@ -1,4 +1,4 @@
-# A small DeepLabV3+ (plain-stem ResNet-18, output stride 16, narrow head) that trains on 2 CPU cores in minutes.
+# A small DeepLabV3+ (plain-stem ResNet-18, output stride 16, narrow head), sized for CPU training.
 # Same structure as the ResNet-50 model, so every method runs unchanged on it. Trained from scratch by default:
 # no ImageNet weights can be downloaded here (set model.backbone.init_cfg to a local torchvision resnet18 file, or
 # to the backbone of the source-scene model, the demo's stand-in for ImageNet: see
