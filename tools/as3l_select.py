@@ -7,8 +7,9 @@ target-pretrained backbone (e.g. BYOL).
         [--no-finetune]
 
 Reads the training set of PRETRAIN_CONFIG (its ``train_dataloader.dataset``, without augmentation), extracts the
-globally pooled last-stage features of the checkpoint's backbone, runs :func:`densessl.apis.as3l.select_and_propagate`
-(feature fine-tuning, selection, propagation; 6 clusterings, ``K = C, 2C, ..., 6C`` unless ``--ks`` is given)
+globally pooled last-stage features of the checkpoint's backbone, runs
+:func:`densessl.selection.as3l.select_and_propagate` (feature fine-tuning, selection, propagation; 6 clusterings,
+``K = C, 2C, ..., 6C`` unless ``--ks`` is given)
 and writes ``labeled.txt`` / ``unlabeled.txt`` (sample indices, the split format of the classification configs),
 ``prior.npy`` (``(N_unlabeled, C)``, rows in ``unlabeled.txt`` order) and ``as3l_summary.json``.
 """
@@ -91,7 +92,7 @@ def extract_features(cfg: Config, checkpoint: str, batch_size: int = 256, limit=
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    from densessl.apis.as3l import default_ks, select_and_propagate
+    from densessl.selection.as3l import default_ks, select_and_propagate
     from densessl.datasets.cls_datasets import write_index_split
     from densessl.utils import register_all_modules
     register_all_modules()

@@ -1,7 +1,8 @@
 """Which images to annotate: features of an unlabeled pool from a (target-pretrained) backbone, selection strategies
 (random, k-means, AS3L, k-center core-set, dense region coverage) and the advisor that writes the split files.
 
-``tools/suggest_labels.py`` is the command line; :func:`suggest_labels` does the work.
+``tools/suggest_labels.py`` is the command line; :func:`suggest_labels` does the work. AS3L's selection and its prior
+pseudo-labels (``tools/as3l_select.py``) are in :mod:`densessl.selection.as3l`.
 """
 from .advisor import suggest_labels
 from .features import Features, build_backbone, build_pool, extract_features, resolve_model

@@ -6,7 +6,7 @@ Every strategy is a function of a feature array and the budget, deterministic fo
     pooled features (N, D)  ── random   uniform draw (the baseline; the same draw as make_split on sorted names)
                             ├─ kmeans   k-means with K = budget (mini-batch for large pools); per centre its
                             │           nearest image                                    (AS3L's idea, simplified)
-                            ├─ as3l     AS3L's consistent-cluster medians (densessl.apis.as3l.active_selection)
+                            ├─ as3l     AS3L's consistent-cluster medians (densessl.selection.as3l.active_selection)
                             └─ coreset  greedy k-center: always the image farthest from everything chosen
     region features (N, R, D) ─ dense   regions -> k-means "words" (appearance modes of object parts and stuff);
                                         greedy weighted max coverage of the words, word w weighted by
@@ -27,6 +27,7 @@ import torch
 from torch import Tensor
 
 from densessl.evaluation.clustering import kmeans, minibatch_kmeans
+from .as3l import active_selection
 
 __all__ = [
     'STRATEGIES', 'Selection', 'parse_budget', 'select_random', 'select_kmeans', 'select_as3l', 'select_coreset',
@@ -278,15 +279,13 @@ def select_coreset(feats, budget: int, selected: Optional[Sequence[int]] = None,
 
 
 def select_as3l(feats, budget: int, seed: int = 0, num_runs: int = 5) -> Selection:
-    """AS3L's single-shot selection (:func:`densessl.apis.as3l.active_selection`): the medians of the members that
-    ``num_runs`` k-means runs (``K = budget``) put together. Clusters that end empty leave picks short; the rest
+    """AS3L's single-shot selection (:func:`densessl.selection.as3l.active_selection`): the medians of the members
+    that ``num_runs`` k-means runs (``K = budget``) put together. Clusters that end empty leave picks short; the rest
     is filled by k-center from the medians. Holds the features in memory (for pools of up to ~10^5 images).
 
     Returns:
         Selection: the medians (sorted), then any k-center fill; ``info['medians']`` is their number.
     """
-    from densessl.apis.as3l import active_selection
-
     n = _check_2d(feats)
     _check(n, budget)
     x = feats.double() if isinstance(feats, Tensor) else torch.from_numpy(np.asarray(feats, dtype=np.float64))

@@ -1,6 +1,6 @@
 """AS3L (Wen, Pizarro & Williams, "Active Self-Semi-Supervised Learning for Few Labeled Samples", 2023): FlexMatch
 whose pseudo-labels are guided, early in training, by *prior pseudo-labels* propagated from self-supervised
-features (:func:`densessl.apis.as3l.propagate_prior`, written by ``tools/as3l_select.py``).
+features (:func:`densessl.selection.as3l.propagate_prior`, written by ``tools/as3l_select.py``).
 
 A training step (FlexMatch's, with the prior fused into the weak prediction)::
 
