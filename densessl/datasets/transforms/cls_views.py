@@ -14,7 +14,7 @@ The weak view of FixMatch is a pipeline of existing transforms (flip + padded ra
     strong = weak + [dict(type='FixMatchRandAugment')]
 
 Rotations (S4L, RotNet) and exemplar copies (S4L-Exemplar) are made on the batch tensor inside the models
-(:func:`densessl.models.classifiers.rotate_batch`), where the label of every rotated copy is known exactly.
+(:func:`densessl.models.ssl.rotate_batch`), where the label of every rotated copy is known exactly.
 """
 import copy
 from typing import List, Optional

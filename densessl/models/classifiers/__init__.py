@@ -6,16 +6,14 @@ from .fixmatch import FixMatch, FlexMatch
 from .mean_teacher import MeanTeacher
 from .moam import S4LRotationVAT
 from .pseudo_label import PseudoLabel
-from .rotation import NUM_ROTATIONS, rotate_batch
 from .rotnet import RotNet
 from .s4l import S4LExemplar, S4LRotation, batch_hard_triplet_loss, exemplar_copies
 from .semi_base_classifier import SemiBaseClassifier, ramp_weight
-from .vat import VAT, frozen_bn_stats, l2_normalize, vat_perturbation
+from .vat import VAT
 
 __all__ = [
     'SemiBaseClassifier', 'FixMatch', 'FlexMatch', 'PseudoLabel', 'VAT', 'MeanTeacher', 'S4LRotation',
-    'S4LExemplar', 'RotNet', 'ramp_weight', 'vat_perturbation', 'l2_normalize', 'frozen_bn_stats', 'rotate_batch',
-    'NUM_ROTATIONS', 'batch_hard_triplet_loss', 'exemplar_copies', 'AlternatingClassifier', 'random_subset_mask',
-    'AS3L', 'load_prior', 'AttentionFixMatch', 'AttentionBiPooling', 'attention_distribution',
+    'S4LExemplar', 'RotNet', 'ramp_weight', 'batch_hard_triplet_loss', 'exemplar_copies', 'AlternatingClassifier',
+    'random_subset_mask', 'AS3L', 'load_prior', 'AttentionFixMatch', 'AttentionBiPooling', 'attention_distribution',
     'attention_consistency', 'S4LRotationVAT'
 ]

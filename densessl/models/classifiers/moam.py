@@ -17,10 +17,9 @@ from typing import Dict
 import torch
 from torch import Tensor
 
-from densessl.models.ssl import entropy, kl_divergence
+from densessl.models.ssl import entropy, frozen_bn_stats, kl_divergence, vat_perturbation
 from densessl.registry import MODELS
 from .s4l import S4LRotation
-from .vat import frozen_bn_stats, vat_perturbation
 
 __all__ = ['S4LRotationVAT', 'MOAM_WEIGHTS']
 

@@ -17,8 +17,8 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 from torch import Tensor
 
+from densessl.models.ssl import NUM_ROTATIONS, rotate_batch
 from densessl.registry import MODELS
-from .rotation import NUM_ROTATIONS, rotate_batch
 
 __all__ = ['RotNet']
 

@@ -26,8 +26,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
+from densessl.models.ssl import NUM_ROTATIONS, rotate_batch
 from densessl.registry import MODELS
-from .rotation import NUM_ROTATIONS, rotate_batch
 from .semi_base_classifier import SemiBaseClassifier
 
 __all__ = ['S4LRotation', 'S4LExemplar', 'batch_hard_triplet_loss', 'exemplar_copies']

@@ -6,8 +6,9 @@ from .data_preprocessor import MultiBranchDataPreprocessor
 from .mixing import (ClassMixMask, CutMixMask, classmix_masks, cutmix_box_masks, mix_batch,
                      partner_permutation)
 from .norm import bn_batch_stats, frozen_bn_stats
-from .perturbation import FeatureDropout, feature_dropout
+from .perturbation import FeatureDropout, feature_dropout, l2_normalize, vat_perturbation
 from .pseudo_label import PseudoLabeler, PseudoLabels, fuse_prior, pseudo_label, sharpen
+from .rotation import NUM_ROTATIONS, rotate_batch
 from .teacher_student import (TEACHER_STUDENT_CFG, TeacherStudentMixin, merge_semi_cfg, rename_loss_dict,
                               reweight_loss_dict)
 
@@ -16,6 +17,6 @@ __all__ = [
     'FlexMatchMask', 'confidence_weights', 'CutMixMask', 'ClassMixMask', 'cutmix_box_masks', 'classmix_masks',
     'mix_batch', 'partner_permutation', 'ConsistencyLoss', 'EntropyLoss', 'cross_entropy', 'kl_divergence',
     'mse_consistency', 'entropy', 'MultiBranchDataPreprocessor', 'frozen_bn_stats', 'bn_batch_stats',
-    'FeatureDropout', 'feature_dropout', 'TeacherStudentMixin', 'TEACHER_STUDENT_CFG', 'merge_semi_cfg',
-    'rename_loss_dict', 'reweight_loss_dict'
+    'FeatureDropout', 'feature_dropout', 'vat_perturbation', 'l2_normalize', 'rotate_batch', 'NUM_ROTATIONS',
+    'TeacherStudentMixin', 'TEACHER_STUDENT_CFG', 'merge_semi_cfg', 'rename_loss_dict', 'reweight_loss_dict'
 ]

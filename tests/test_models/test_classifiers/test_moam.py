@@ -6,8 +6,8 @@ import torch
 import torch.nn.functional as F
 from mmpretrain.structures import DataSample
 
-from densessl.models.classifiers import S4LRotation, S4LRotationVAT, frozen_bn_stats, rotate_batch
-from densessl.models.ssl import entropy
+from densessl.models.classifiers import S4LRotation, S4LRotationVAT
+from densessl.models.ssl import entropy, frozen_bn_stats, rotate_batch
 from densessl.utils import register_all_modules
 
 from .cls_fixtures import tiny_classifier

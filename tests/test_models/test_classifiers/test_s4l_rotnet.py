@@ -1,9 +1,8 @@
-"""Rotation views, S4L-Rotation, S4L-Exemplar's triplet loss and RotNet: hand-computed inputs, the hand-off of a
+"""S4L-Rotation, S4L-Exemplar's triplet loss and RotNet: hand-computed inputs, the hand-off of a
 RotNet backbone into a classifier with frozen first blocks, and short Runner trainings."""
 import math
 import os.path as osp
 
-import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -11,8 +10,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 from mmpretrain.structures import DataSample
 
-from densessl.models.classifiers import (RotNet, S4LExemplar, S4LRotation, batch_hard_triplet_loss,
-                                         exemplar_copies, rotate_batch)
+from densessl.models.classifiers import RotNet, S4LExemplar, S4LRotation, batch_hard_triplet_loss, exemplar_copies
+from densessl.models.ssl import rotate_batch
 from densessl.utils import register_all_modules
 
 from .cls_fixtures import REPO, TINY_BACKBONE, TINY_WIDTH, tiny_classifier, tiny_config
@@ -26,25 +25,6 @@ RECIPE = osp.join(REPO, 'configs', 'rotnet', 'rotnet-frozen2_resnet18-cifar_supe
 @pytest.fixture(autouse=True, scope='module')
 def _registry():
     register_all_modules()
-
-
-def test_rotation_labels_match_rotated_images():
-    # image 0: a marker in the top-left corner; image 1: a marker in the middle of the top row
-    x = torch.zeros(2, 1, 3, 3)
-    x[0, 0, 0, 0] = 1
-    x[1, 0, 0, 1] = 1
-    rot, labels = rotate_batch(x)
-    assert labels.tolist() == [0, 0, 1, 1, 2, 2, 3, 3]
-    # counter-clockwise quarter turns: top-left -> bottom-left -> bottom-right -> top-right
-    where0 = {0: (0, 0), 1: (2, 0), 2: (2, 2), 3: (0, 2)}
-    where1 = {0: (0, 1), 1: (1, 0), 2: (2, 1), 3: (1, 2)}
-    for k in range(4):
-        for i, where in ((0, where0), (1, where1)):
-            img = rot[k * 2 + i, 0]
-            assert img.sum() == 1 and img[where[k]] == 1, (k, i)
-            np.testing.assert_array_equal(img.numpy(), np.rot90(x[i, 0].numpy(), k))
-    with pytest.raises(ValueError, match='square'):
-        rotate_batch(torch.zeros(1, 1, 2, 3))
 
 
 def test_triplet_loss_hand_computed():

@@ -1,8 +1,10 @@
-"""Feature dropout (UniMatch's feature perturbation)."""
+"""Feature dropout (UniMatch's feature perturbation) and the virtual adversarial perturbation (VAT): the
+power-iteration direction on a hand-computable linear model."""
 import pytest
 import torch
+import torch.nn as nn
 
-from densessl.models.ssl import FeatureDropout, feature_dropout
+from densessl.models.ssl import FeatureDropout, feature_dropout, kl_divergence, l2_normalize, vat_perturbation
 
 
 def test_whole_channels_dropped_and_the_rest_scaled():
@@ -42,3 +44,46 @@ def test_gradient_flows_through_kept_channels_only():
 def test_bad_probability():
     with pytest.raises(ValueError, match='p must be in'):
         FeatureDropout(1.0)
+
+
+def _kl(lin, x, r):
+    return kl_divergence(lin(x + r), torch.softmax(lin(x), dim=1), reduction='none')
+
+
+def test_vat_direction_is_the_top_eigenvector_and_increases_kl():
+    torch.manual_seed(0)
+    lin = nn.Linear(5, 4, bias=True).double()
+    x = torch.randn(3, 5, dtype=torch.float64)
+    eps = 0.5
+    r_adv = vat_perturbation(lin, x, lin(x), xi=1e-4, eps=eps, power_iters=30)
+    assert torch.allclose(r_adv.norm(dim=1), torch.full((3, ), eps, dtype=torch.float64))
+    # second-order expansion: KL(p || p(x + r)) ~ r^T H r / 2 with H = W^T (diag(p) - p p^T) W
+    W = lin.weight.detach()
+    p = torch.softmax(lin(x), dim=1).detach()
+    for i in range(3):
+        H = W.T @ (torch.diag(p[i]) - torch.outer(p[i], p[i])) @ W
+        top = torch.linalg.eigh(H).eigenvectors[:, -1]
+        cos = torch.dot(top, r_adv[i] / eps).abs()
+        assert cos > 0.999, cos
+    kl_adv = _kl(lin, x, r_adv)
+    for _ in range(50):  # every random direction of the same norm changes the prediction less
+        r = eps * l2_normalize(torch.randn_like(x))
+        assert (_kl(lin, x, r) < kl_adv).all()
+    assert (kl_adv > 0).all()
+
+
+def test_one_power_iteration_already_beats_random_directions_on_average():
+    torch.manual_seed(1)
+    lin = nn.Linear(20, 10).double()
+    x = torch.randn(64, 20, dtype=torch.float64)
+    r_adv = vat_perturbation(lin, x, lin(x), xi=1e-6, eps=1.0, power_iters=1)
+    r_rand = l2_normalize(torch.randn_like(x))
+    assert _kl(lin, x, r_adv).mean() > 3 * _kl(lin, x, r_rand).mean()
+    with pytest.raises(ValueError, match='power_iters'):
+        vat_perturbation(lin, x, lin(x), power_iters=0)
+
+
+def test_l2_normalize_per_sample_and_zero_safe():
+    d = torch.tensor([[[3., 0.], [0., 4.]], [[0., 0.], [0., 0.]]])
+    out = l2_normalize(d)
+    assert torch.allclose(out[0], d[0] / 5) and torch.equal(out[1], torch.zeros(2, 2))

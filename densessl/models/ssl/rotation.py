@@ -1,7 +1,4 @@
-"""Rotation views of a batch (RotNet, S4L-Rotation): every image rotated by 0, 90, 180 and 270 degrees.
-
-# TODO: move to models/ssl (the DESIGN lists rotation / exemplar views and heads as shared parts)
-"""
+"""Rotation views of a batch (RotNet, S4L-Rotation): every image rotated by 0, 90, 180 and 270 degrees."""
 from typing import Tuple
 
 import torch
