@@ -1,1 +1,1 @@
-from . import augment, classifiers, losses, segmentors, selfsup, ssl  # noqa: F401
+from . import augment, classifiers, segmentors, selfsup, ssl  # noqa: F401
