@@ -93,7 +93,7 @@ def extract_features(cfg: Config, checkpoint: str, batch_size: int = 256, limit=
 def main(argv=None) -> dict:
     args = parse_args(argv)
     from densessl.selection.as3l import default_ks, select_and_propagate
-    from densessl.datasets.cls_datasets import write_index_split
+    from densessl.datasets.splits import write_index_split
     from densessl.utils import register_all_modules
     register_all_modules()
     cfg = Config.fromfile(args.config)

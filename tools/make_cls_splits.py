@@ -10,7 +10,7 @@ Usage::
 
 Each setting goes to ``OUT/<dataset>/<n>labels/{labeled,unlabeled}.txt`` (``<n>labels-seed<k>`` for a seed other
 than 0; OUT defaults to the repository's ``data/splits``): one index of the official training set per line,
-the same number of labeled samples in every class (:func:`densessl.datasets.cls_datasets.make_balanced_split`),
+the same number of labeled samples in every class (:func:`densessl.datasets.splits.make_balanced_split`),
 and the unlabeled file lists every other training sample (the two files partition the training set, as the
 segmentation splits do). The choice depends only on the labels, the count and ``--seed``.
 """
@@ -68,7 +68,7 @@ def make_cls_splits(dataset: str,
     Returns:
         list[str]: the folders written.
     """
-    from densessl.datasets.cls_datasets import make_balanced_split, write_index_split
+    from densessl.datasets.splits import make_balanced_split, write_index_split
     if dataset not in CLS_SPLITS:
         raise ValueError(f'unknown dataset {dataset!r}; choose from {sorted(CLS_SPLITS)}')
     if labels is None:

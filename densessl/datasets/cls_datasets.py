@@ -3,7 +3,7 @@ restricted to the samples a split file lists.
 
 A classification split lives in ``data/splits/<dataset>/<n>labels/`` as ``labeled.txt`` and ``unlabeled.txt``,
 one **sample index** of the official training set per line (``tools/make_cls_splits.py`` writes them, balanced
-over the classes, see :func:`make_balanced_split`). ``split_file`` restricts a dataset to those samples, in the
+over the classes: :mod:`densessl.datasets.splits`). ``split_file`` restricts a dataset to those samples, in the
 file's order; each data info keeps its index in the official set as ``orig_idx`` (and, as usual, its position in
 the restricted dataset as ``sample_idx``, which FlexMatch's per-sample memory uses).
 
@@ -19,9 +19,8 @@ The dataset classes reuse mmpretrain's readers (:class:`mmpretrain.datasets.CIFA
 import gzip
 import os
 import os.path as osp
-import random
 import shutil
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional
 
 import numpy as np
 from mmengine.fileio import exists, join_path
@@ -30,11 +29,10 @@ from mmpretrain.datasets.base_dataset import BaseDataset
 from mmpretrain.datasets.mnist import read_image_file, read_label_file
 
 from densessl.registry import DATASETS
-from .splits import read_split_file
+from .splits import read_index_file
 
 __all__ = [
-    'SemiCIFAR10', 'SemiCIFAR100', 'SemiFashionMNIST', 'SemiSVHN', 'prepare_fashion_mnist',
-    'make_balanced_split', 'read_index_file', 'write_index_split', 'FASHION_MNIST_DEB_DIR',
+    'SemiCIFAR10', 'SemiCIFAR100', 'SemiFashionMNIST', 'SemiSVHN', 'prepare_fashion_mnist', 'FASHION_MNIST_DEB_DIR',
     'DEFAULT_FASHION_MNIST_ROOT'
 ]
 
@@ -46,83 +44,6 @@ DEFAULT_FASHION_MNIST_ROOT = 'data/fashion_mnist'
 _FMNIST_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte',
                  't10k-labels-idx1-ubyte')
 _SPLITS = ('train', 'test')
-
-
-# ---------------------------------------------------------------------------------------------- split files
-def read_index_file(path: str, num_samples: Optional[int] = None) -> List[int]:
-    """Read a split file of sample indices (one non-negative integer per line).
-
-    Args:
-        path (str): the split file.
-        num_samples (int, optional): size of the full dataset; every index must be below it.
-
-    Returns:
-        list[int]: the indices in file order.
-
-    Raises:
-        FileNotFoundError: the file does not exist.
-        ValueError: the file is empty, a line is not an integer, an index is out of range or repeated.
-    """
-    lines = read_split_file(path)
-    indices = []
-    for lineno, line in enumerate(lines, 1):
-        try:
-            idx = int(line)
-        except ValueError:
-            raise ValueError(f'{path}: line {lineno} is not a sample index: {line!r}') from None
-        if idx < 0 or (num_samples is not None and idx >= num_samples):
-            raise ValueError(f'{path}: line {lineno}: index {idx} is outside the dataset of {num_samples} samples')
-        indices.append(idx)
-    if len(set(indices)) != len(indices):
-        raise ValueError(f'{path}: lists {len(indices) - len(set(indices))} repeated sample index(es)')
-    return indices
-
-
-def make_balanced_split(labels: Sequence[int], num_labeled: int, seed: int = 0) -> Tuple[List[int], List[int]]:
-    """Choose ``num_labeled`` samples with the same number per class (the standard FixMatch splits).
-
-    Args:
-        labels (sequence[int]): the class of every training sample.
-        num_labeled (int): how many to label; must be a multiple of the number of classes.
-        seed (int): seed of the choice (the result depends only on ``labels``, ``num_labeled`` and ``seed``).
-
-    Returns:
-        tuple[list[int], list[int]]: sorted labeled and unlabeled indices, a partition of ``range(len(labels))``.
-
-    Raises:
-        ValueError: ``num_labeled`` is not a positive multiple of the number of classes, or a class has fewer
-            samples than its share.
-
-    Examples:
-        >>> make_balanced_split([0, 1, 0, 1, 0, 1], 2, seed=0)[0]
-        [2, 3]
-    """
-    labels = np.asarray(labels, dtype=np.int64)
-    classes = np.unique(labels)
-    if num_labeled <= 0 or num_labeled % len(classes):
-        raise ValueError(f'num_labeled={num_labeled} must be a positive multiple of the {len(classes)} classes')
-    per_class = num_labeled // len(classes)
-    rng = random.Random(seed)
-    labeled: List[int] = []
-    for c in classes:
-        members = np.flatnonzero(labels == c).tolist()
-        if len(members) < per_class:
-            raise ValueError(f'class {c} has {len(members)} samples, fewer than the {per_class} to label')
-        labeled.extend(rng.sample(members, per_class))
-    labeled_set = set(labeled)
-    unlabeled = [i for i in range(len(labels)) if i not in labeled_set]
-    return sorted(labeled), unlabeled
-
-
-def write_index_split(out_dir: str, labeled: Sequence[int], unlabeled: Sequence[int]) -> None:
-    """Write ``labeled.txt`` / ``unlabeled.txt`` of sample indices into ``out_dir`` (atomically)."""
-    os.makedirs(out_dir, exist_ok=True)
-    for fname, idx in (('labeled.txt', labeled), ('unlabeled.txt', unlabeled)):
-        path = osp.join(out_dir, fname)
-        tmp = path + '.tmp'
-        with open(tmp, 'w') as f:
-            f.write(''.join(f'{int(i)}\n' for i in idx))
-        os.replace(tmp, path)
 
 
 def _resolve(path: str, data_root: str) -> str:

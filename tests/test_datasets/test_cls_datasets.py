@@ -1,5 +1,5 @@
 """Classification datasets: real Fashion-MNIST (Debian package), CIFAR / SVHN on tiny files in the official
-formats, split files of sample indices, the balanced split tool."""
+formats, restriction to a split file, the balanced split tool. (The split helpers: test_splits.py.)"""
 import gzip
 import os.path as osp
 import pickle
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from densessl.datasets.cls_datasets import (FASHION_MNIST_DEB_DIR, SemiCIFAR10, SemiCIFAR100, SemiFashionMNIST,
-                                            SemiSVHN, make_balanced_split, prepare_fashion_mnist, read_index_file,
-                                            write_index_split)
+                                            SemiSVHN, prepare_fashion_mnist)
+from densessl.datasets.splits import make_balanced_split, read_index_file
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 FMNIST_ROOT = osp.join(REPO, 'data', 'fashion_mnist')
@@ -82,40 +82,9 @@ def test_fashion_mnist_errors(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------ split files
-def test_read_index_file_errors(tmp_path):
-    p = tmp_path / 's.txt'
-    p.write_text('1\n2\n')
-    assert read_index_file(str(p), 3) == [1, 2]
-    p.write_text('1\nabc\n')
-    with pytest.raises(ValueError, match=r's.txt: line 2 is not a sample index'):
-        read_index_file(str(p), 3)
-    p.write_text('1\n3\n')
-    with pytest.raises(ValueError, match='index 3 is outside the dataset of 3'):
-        read_index_file(str(p), 3)
-    p.write_text('1\n1\n')
-    with pytest.raises(ValueError, match='repeated'):
-        read_index_file(str(p), 3)
-    with pytest.raises(FileNotFoundError, match='missing.txt'):
-        read_index_file(str(tmp_path / 'missing.txt'))
-
-
 def test_missing_split_file_names_it(fmnist_root, tmp_path):
     with pytest.raises(FileNotFoundError, match='nope/labeled.txt.*make_cls_splits'):
         SemiFashionMNIST(data_root=fmnist_root, split_file=str(tmp_path / 'nope' / 'labeled.txt'))
-
-
-def test_make_balanced_split():
-    rng = np.random.default_rng(0)
-    labels = rng.integers(0, 10, size=2000)
-    labeled, unlabeled = make_balanced_split(labels, 40, seed=3)
-    assert len(labeled) == 40 and np.bincount(labels[labeled], minlength=10).tolist() == [4] * 10
-    assert sorted(labeled + unlabeled) == list(range(2000))
-    assert make_balanced_split(labels, 40, seed=3) == (labeled, unlabeled)
-    assert make_balanced_split(labels, 40, seed=4)[0] != labeled
-    with pytest.raises(ValueError, match='multiple of the 10 classes'):
-        make_balanced_split(labels, 45)
-    with pytest.raises(ValueError, match='class 1 has 1 samples'):
-        make_balanced_split([0, 0, 1, 2, 2], 6)
 
 
 def test_make_cls_splits_tool(tmp_path, fmnist_root):
@@ -195,9 +164,3 @@ def test_svhn_mat_file(tmp_path):
     savemat(str(tmp_path / 'extra_32x32.mat'), {'X': x[:, :, :2], 'y': y})
     with pytest.raises(ValueError, match='must hold X'):
         SemiSVHN(data_root=str(tmp_path), split='extra')
-
-
-def test_write_index_split(tmp_path):
-    write_index_split(str(tmp_path / 'a'), [3, 1], [0, 2])
-    assert (tmp_path / 'a' / 'labeled.txt').read_text() == '3\n1\n'
-    assert read_index_file(str(tmp_path / 'a' / 'unlabeled.txt')) == [0, 2]

@@ -8,7 +8,8 @@ import numpy as np
 import torch
 from mmengine.config import Config
 
-from densessl.datasets.cls_datasets import prepare_fashion_mnist, read_index_file
+from densessl.datasets.cls_datasets import prepare_fashion_mnist
+from densessl.datasets.splits import read_index_file
 from tests.test_models.test_classifiers.cls_fixtures import FMNIST_ROOT, REPO, TINY_BACKBONE
 
 sys.path.insert(0, osp.join(REPO, 'tools'))

@@ -7,7 +7,8 @@ from typing import Optional
 import torch
 from mmengine.config import Config
 
-from densessl.datasets.cls_datasets import prepare_fashion_mnist, write_index_split
+from densessl.datasets.cls_datasets import prepare_fashion_mnist
+from densessl.datasets.splits import write_index_split
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 FMNIST_ROOT = osp.join(REPO, 'data', 'fashion_mnist')
