@@ -29,8 +29,8 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 
 from densessl.registry import DATASETS
+from densessl.utils.demo_scenes import DEMO_CLASSES, DEMO_PALETTE
 from .base import SplitSegDataset, _format_missing
-from .demo_scenes import DEMO_CLASSES, DEMO_PALETTE
 
 __all__ = [
     'H5SegDataset', 'ACDCDataset', 'DemoACDCDataset', 'ACDC_TRAIN_CASES', 'ACDC_VAL_CASES', 'ACDC_TEST_CASES',

@@ -1,7 +1,7 @@
-"""The embedded demo dataset (Fashion-MNIST scenes, see :mod:`densessl.datasets.demo_scenes`)."""
+"""The embedded demo dataset: Fashion-MNIST scenes made by the generator :mod:`densessl.utils.demo_scenes`."""
 from densessl.registry import DATASETS
+from densessl.utils.demo_scenes import DEMO_CLASSES, DEMO_PALETTE, SOURCE_CLASSES, SOURCE_PALETTE
 from .base import SplitSegDataset
-from .demo_scenes import DEMO_CLASSES, DEMO_PALETTE, SOURCE_CLASSES, SOURCE_PALETTE
 
 
 @DATASETS.register_module()

@@ -98,7 +98,7 @@ def _walk(node, path=''):
 
 
 def _demo_generator_digest() -> str:
-    from densessl.datasets import demo_scenes
+    from densessl.utils import demo_scenes
     return 'sha256:' + hashlib.sha256(inspect.getsource(demo_scenes).encode()).hexdigest()
 
 

@@ -99,7 +99,7 @@ def ensure_demo_data_for(cfg: Config) -> None:
         if osp.isfile(osp.join(root, 'ImageSets', 'Segmentation', 'val.txt')):
             continue
         if get_rank() == 0:
-            from densessl.datasets.demo_scenes import generate_demo_dataset
+            from densessl.utils.demo_scenes import generate_demo_dataset
             print(f'[densessl] demo data not found in {root}: generating it from Fashion-MNIST (seconds)...',
                   flush=True)
             generate_demo_dataset(root, source=source)

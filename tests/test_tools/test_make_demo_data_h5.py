@@ -8,8 +8,8 @@ from PIL import Image
 
 from densessl.datasets.acdc import DemoACDCDataset
 from densessl.utils import register_all_modules
+from tests.helpers.demo_data import fake_items, write_idx
 from tests.helpers.fixtures import load_tool
-from tests.test_datasets.test_demo_scenes import _fake_items, _write_idx
 
 make_demo_data = load_tool('tools/misc/make_demo_data.py')
 
@@ -19,7 +19,7 @@ def made(tmp_path):
     rng = np.random.default_rng(0)
     fmnist = str(tmp_path / 'fmnist')
     for part, n in (('train', 60), ('t10k', 30)):
-        _write_idx(fmnist, part, *_fake_items(rng, n), gz=False)
+        write_idx(fmnist, part, *fake_items(rng, n), gz=False)
     args = ['--out', str(tmp_path / 'demo'), '--fmnist-root', fmnist, '--num-train', '16', '--num-val', '8',
             '--size', '32', '--splits-out', str(tmp_path / 'splits'), '--h5', '--h5-out', str(tmp_path / 'acdc'),
             '--slices-per-volume', '4']

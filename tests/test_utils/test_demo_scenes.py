@@ -1,5 +1,6 @@
-"""The embedded demo data: Fashion-MNIST reading, scene composition, the generator, the dataset and the tool."""
-import gzip
+"""The demo scene generator (densessl.utils.demo_scenes): Fashion-MNIST reading, scene composition, determinism,
+atomic writes, the source scenes. (The dataset classes: tests/test_datasets/test_demo.py; the tool:
+tests/test_tools/test_make_demo_data.py.)"""
 import hashlib
 import json
 import os
@@ -9,43 +10,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from densessl.datasets.demo_scenes import (DEMO_CLASSES, FMNIST_LABELS, compose_scene, find_fmnist_root,
-                                           generate_demo_dataset, read_idx)
-from tests.helpers.fixtures import REPO_ROOT, load_tool
-
-
-def _write_idx(root, part, images, labels, gz):
-    os.makedirs(root, exist_ok=True)
-    n, h, w = images.shape
-    img = (2051).to_bytes(4, 'big') + b''.join(v.to_bytes(4, 'big') for v in (n, h, w)) + images.tobytes()
-    lab = (2049).to_bytes(4, 'big') + n.to_bytes(4, 'big') + labels.astype(np.uint8).tobytes()
-    for name, raw in ((f'{part}-images-idx3-ubyte', img), (f'{part}-labels-idx1-ubyte', lab)):
-        if gz:
-            with gzip.open(osp.join(root, name + '.gz'), 'wb') as f:
-                f.write(raw)
-        else:
-            with open(osp.join(root, name), 'wb') as f:
-                f.write(raw)
-
-
-def _fake_items(rng, n):
-    """Items: a bright filled square (varying size) on black, like a Fashion-MNIST silhouette."""
-    images = np.zeros((n, 28, 28), np.uint8)
-    for i in range(n):
-        s = int(rng.integers(8, 14))
-        images[i, 14 - s:14 + s, 14 - s:14 + s] = rng.integers(120, 256)
-    labels = np.array([FMNIST_LABELS[i % 4] if i % 5 else 3 for i in range(n)])  # some non-demo labels
-    return images, labels
+from densessl.utils.demo_scenes import (DEMO_CLASSES, FMNIST_LABELS, SOURCE_CLASSES, SOURCE_FMNIST_LABELS,
+                                        compose_scene, find_fmnist_root, generate_demo_dataset, read_idx)
+from tests.helpers.demo_data import build_scenes, fake_fmnist, fake_items, write_idx
 
 
 @pytest.fixture
 def fmnist(tmp_path):
-    rng = np.random.default_rng(0)
-    root = str(tmp_path / 'fmnist')
-    for part, n in (('train', 60), ('t10k', 30)):
-        images, labels = _fake_items(rng, n)
-        _write_idx(root, part, images, labels, gz=part == 'train')  # one gzipped, one raw: both readable
-    return root
+    return fake_fmnist(str(tmp_path / 'fmnist'))
 
 
 def test_read_idx_gz_and_raw(fmnist):
@@ -128,83 +100,15 @@ def test_generator_refuses_and_leaves_nothing(tmp_path, fmnist):
         generate_demo_dataset(out, fmnist_root=fmnist, num_train=2, num_val=1, size=32)
 
 
-def _build_scenes(dataset_type, root, part):
-    """The dataset of one part of a generated scene folder, read with masks."""
-    from densessl.registry import DATASETS
-    from densessl.utils import register_all_modules
-    register_all_modules()
-    return DATASETS.build(
-        dict(type=dataset_type, data_root=root,
-             data_prefix=dict(img_path='JPEGImages', seg_map_path='SegmentationClass'),
-             ann_file=f'ImageSets/Segmentation/{part}.txt',
-             pipeline=[dict(type='LoadCheckedImageFromFile'), dict(type='LoadCheckedAnnotations'),
-                       dict(type='PackSegInputs')]))
-
-
-def test_dataset_and_pipeline_read_the_scenes(tmp_path, fmnist):
-    root = str(tmp_path / 'demo')
-    generate_demo_dataset(root, fmnist_root=fmnist, num_train=4, num_val=2, size=40)
-    ds = _build_scenes('DemoScenesDataset', root, 'val')
-    assert len(ds) == 2 and ds.metainfo['classes'] == DEMO_CLASSES
-    sample = ds[0]
-    gt = sample['data_samples'].gt_sem_seg.data
-    assert tuple(sample['inputs'].shape) == (3, 40, 40) and tuple(gt.shape) == (1, 40, 40)
-    expected = np.asarray(Image.open(osp.join(root, 'SegmentationClass', 'val_00000.png')))
-    np.testing.assert_array_equal(gt[0].numpy(), expected)
-    # a 255 pixel is out of range for the demo masks (no ignore label)
-    bad = expected.copy()
-    bad[0, 0] = 255
-    Image.fromarray(bad).save(osp.join(root, 'SegmentationClass', 'val_00000.png'))
-    with pytest.raises(Exception, match='val_00000.png'):
-        ds[0]
-
-
-def test_missing_root_names_the_tool(tmp_path):
-    from densessl.datasets import DemoScenesDataset
-    with pytest.raises(FileNotFoundError, match='make_demo_data.py'):
-        DemoScenesDataset(data_root=str(tmp_path / 'none'), data_prefix=dict(img_path='JPEGImages'),
-                          ann_file='', with_label=False)
-
-
-def test_tool_makes_data_and_splits_then_is_idempotent(tmp_path, fmnist, capsys):
-    tool = load_tool('tools/misc/make_demo_data.py')
-    out, splits = str(tmp_path / 'demo'), str(tmp_path / 'splits')
-    args = ['--out', out, '--fmnist-root', fmnist, '--num-train', '100', '--num-val', '2', '--size', '32',
-            '--splits-out', splits]
-    tool.main(args)
-    for setting, n in (('1pct', 1), ('2pct', 2), ('5pct', 5), ('10pct', 10)):
-        labeled = open(osp.join(splits, 'demo', setting, 'labeled.txt')).read().split()
-        unlabeled = open(osp.join(splits, 'demo', setting, 'unlabeled.txt')).read().split()
-        assert len(labeled) == n and len(unlabeled) == 100 - n and not set(labeled) & set(unlabeled)
-    mtime = os.path.getmtime(osp.join(out, 'demo_params.json'))
-    tool.main(args)
-    assert 'up to date' in capsys.readouterr().out
-    assert os.path.getmtime(osp.join(out, 'demo_params.json')) == mtime
-    with pytest.raises(SystemExit, match='other parameters'):
-        tool.main(args[:-4] + ['--size', '40', '--splits-out', splits])
-
-
-def test_committed_demo_splits_match_the_generator():
-    """data/splits/demo holds what tools/make_splits.py writes for the 1000 generated training names."""
-    from densessl.datasets.splits import make_split
-    names = [f'train_{i:05d}' for i in range(1000)]
-    for setting, frac in (('1pct', 0.01), ('2pct', 0.02), ('5pct', 0.05), ('10pct', 0.10)):
-        labeled, unlabeled = make_split(names, fraction=frac, seed=0)
-        folder = osp.join(REPO_ROOT, 'data', 'splits', 'demo', setting)
-        assert open(osp.join(folder, 'labeled.txt')).read().split() == list(labeled)
-        assert open(osp.join(folder, 'unlabeled.txt')).read().split() == list(unlabeled)
-
-
 def test_source_scenes_other_classes_other_backgrounds(tmp_path, monkeypatch):
     """``source=True``: the six non-demo Fashion-MNIST classes (mask values 0..6, read back through
     DemoSourceScenesDataset's 7 classes), and backgrounds from another stream than the demo's with the same seed."""
-    from densessl.datasets.demo_scenes import SOURCE_CLASSES, SOURCE_FMNIST_LABELS
     from densessl.utils.checks import ensure_demo_data_for
     rng = np.random.default_rng(1)
     root = str(tmp_path / 'fm10')
     for part, n in (('train', 80), ('t10k', 40)):
-        images, _ = _fake_items(rng, n)
-        _write_idx(root, part, images, np.arange(n) % 10, gz=False)  # all ten Fashion-MNIST labels
+        images, _ = fake_items(rng, n)
+        write_idx(root, part, images, np.arange(n) % 10, gz=False)  # all ten Fashion-MNIST labels
     demo, src = str(tmp_path / 'demo'), str(tmp_path / 'src')
     generate_demo_dataset(demo, fmnist_root=root, num_train=20, num_val=2, size=40, seed=3)
     params = generate_demo_dataset(src, fmnist_root=root, num_train=20, num_val=2, size=40, seed=3, source=True)
@@ -218,7 +122,7 @@ def test_source_scenes_other_classes_other_backgrounds(tmp_path, monkeypatch):
         b = np.asarray(Image.open(osp.join(src, 'JPEGImages', name + '.jpg')), np.float32)
         assert np.abs(a - b).mean() > 5  # not the demo's background with other items on it
     assert values <= set(range(7)) and max(values) > 4  # source class indices beyond the demo's 0..4
-    ds = _build_scenes('DemoSourceScenesDataset', src, 'train')
+    ds = build_scenes('DemoSourceScenesDataset', src, 'train')
     assert len(ds) == 20 and ds.metainfo['classes'] == SOURCE_CLASSES
     assert int(ds[0]['data_samples'].gt_sem_seg.data.max()) <= 6
     # tools/train.py makes missing demo data on first use: the source type gets the source scenes
@@ -228,3 +132,12 @@ def test_source_scenes_other_classes_other_backgrounds(tmp_path, monkeypatch):
     ensure_demo_data_for(source_cfg)
     with open(osp.join(missing, 'demo_params.json')) as f:
         assert json.load(f)['classes'] == list(SOURCE_CLASSES)
+
+
+def test_stage_cache_keys_the_generator_source():
+    """A cached demo stage is keyed by this module's source text (not its path): moving the file keeps old keys,
+    editing it retrains the stage."""
+    from densessl.engine.stage_cache import _demo_generator_digest
+    from densessl.utils import demo_scenes
+    with open(demo_scenes.__file__, 'rb') as f:
+        assert _demo_generator_digest() == 'sha256:' + hashlib.sha256(f.read()).hexdigest()

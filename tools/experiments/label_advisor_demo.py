@@ -112,7 +112,7 @@ def _mask_paths(names):
 
 
 def _classes():
-    from densessl.datasets.demo_scenes import DEMO_CLASSES
+    from densessl.utils.demo_scenes import DEMO_CLASSES
     return list(DEMO_CLASSES)
 
 

@@ -1,5 +1,8 @@
 """Make the embedded demo data (Fashion-MNIST scenes in the VOC layout) and its split files.
 
+The scenes come from the generator :func:`densessl.utils.demo_scenes.generate_demo_dataset` (which tools/train.py
+also calls when a config names demo data that is not on disk yet); this tool adds the split files and the h5 form.
+
     python tools/misc/make_demo_data.py                      # data/demo + data/splits/demo/{1,2,5,10}pct
     python tools/misc/make_demo_data.py --overwrite --seed 1
     python tools/misc/make_demo_data.py --source             # data/demo_source: the stand-in for ImageNet
@@ -27,7 +30,7 @@ import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from densessl.datasets.demo_scenes import generate_demo_dataset  # noqa: E402
+from densessl.utils.demo_scenes import generate_demo_dataset  # noqa: E402
 
 
 def parse_args(argv=None):
