@@ -52,7 +52,7 @@ class SplitSegDataset(BaseSegDataset):
     """
 
     #: how to obtain / convert the data; subclasses say it for their dataset
-    DOWNLOAD_HINT: str = 'see the "Data" section of README.md for how to get and convert it'
+    DOWNLOAD_HINT: str = 'see the "Data" section of docs/usage.md for how to get and convert it'
     #: whether masks may hold ``ignore_index`` pixels; when False the mask check rejects them (a dataset without
     #: an ignore label, whose unconverted masks would otherwise pass as "all ignored")
     MASK_HAS_IGNORE: bool = True
