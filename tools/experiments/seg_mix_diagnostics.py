@@ -30,10 +30,13 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    p.add_argument('config', help='a semi-supervised segmentation config (CutMix / ClassMix)')
+    p.add_argument('config', help='a semi-supervised segmentation config (CutMix, ClassMix, FixMatch, UniMatch)')
     p.add_argument('checkpoint', help='checkpoint loaded into student and teacher')
     p.add_argument('--batches', type=int, default=6)
-    p.add_argument('--threshold', type=float, default=0.97)
+    p.add_argument('--threshold', type=float, default=None, help="default: the config's confidence threshold")
+    p.add_argument('--sweep', type=float, nargs='*', default=[], metavar='TAU',
+                   help='also print, per class, the share of its pixels passing and the precision of the '
+                        'pseudo-labels passing at each of these thresholds')
     p.add_argument('--work-dir', default='/tmp/densessl_seg_mix_diagnostics')
     p.add_argument('--bn-check', type=int, default=0, metavar='N',
                    help='test the teacher before and after recomputing its BN statistics on N clean batches')
@@ -65,34 +68,79 @@ def main(argv=None):
     runner.load_or_resume()
     model = runner.model
     model.train()
-    rows, batches = [], iter(runner.train_dataloader)
+    cfg_semi = model.semi_train_cfg
+    threshold = args.threshold if args.threshold is not None else model.confidence_mask.threshold
+    num_classes = model.student.decode_head.num_classes
+    per_class = torch.zeros(5, num_classes)  # pixels, labelled right, confident, confident right, predicted confident
+    rows, batches, kept = [], iter(runner.train_dataloader), []
     for _ in range(args.batches):
         data = model.data_preprocessor(next(batches), True)
-        weak, strong = data['inputs']['unsup_teacher'], data['inputs']['unsup_student']
-        gt = torch.stack([s.gt_sem_seg.data[0] for s in data['data_samples']['unsup_teacher']]).long()
+        weak = data['inputs'][cfg_semi['weak_branch']]
+        strong = data['inputs'][cfg_semi['strong_branches'][0]]
+        gt = torch.stack([s.gt_sem_seg.data[0] for s in data['data_samples'][cfg_semi['weak_branch']]]).long()
         with torch.no_grad():
-            pl = model.pseudo_labeler(model.teacher_logits(weak))
-            mask = model.mixer(pl.labels)
-            perm = partner_permutation(gt.shape[0], model.semi_train_cfg['partner'], gt.device)
-            mixed_pl, mixed_gt = mix_batch(mask, pl.labels, perm), mix_batch(mask, gt, perm)
+            # the pseudo-labels as training makes them (EMA teacher or the model itself, per the config)
+            pl = model.get_pseudo_labels(weak, torch.ones_like(gt, dtype=torch.bool))
+            labels, conf = pl['labels'], pl['confidence']
+            per_class += class_counts(labels, conf >= threshold, gt, num_classes)
+            kept.append((labels, conf, gt))
+            mask = model.mixer(labels) if model.mixer is not None else torch.ones_like(conf, dtype=torch.bool)
+            perm = partner_permutation(gt.shape[0], cfg_semi['partner'], gt.device)
+            mixed_pl, mixed_gt = mix_batch(mask, labels, perm), mix_batch(mask, gt, perm)
             views = dict(weak=(weak, gt), strong=(strong, gt), mixed_weak=(mix_batch(mask, weak, perm), mixed_gt),
                          mixed_strong=(mix_batch(mask, strong, perm), mixed_gt))
-            row = dict(pseudo_label=(_acc(pl.labels, gt), _acc(pl.labels, gt, gt > 0)),
+            row = dict(pseudo_label=(_acc(labels, gt), _acc(labels, gt, gt > 0)),
                        mixed_pseudo_label=(_acc(mixed_pl, mixed_gt), _acc(mixed_pl, mixed_gt, mixed_gt > 0)))
             for name, (x, y) in views.items():
                 pred = model._logits(model.student, x).argmax(1)
                 row['student_' + name] = (_acc(pred, y), _acc(pred, y, y > 0))
-            row['confident_share'] = ((pl.confidence >= args.threshold).float().mean().item(), float('nan'))
+            row['confident_share'] = ((conf >= threshold).float().mean().item(), float('nan'))
             row['foreground_share'] = ((gt > 0).float().mean().item(), float('nan'))
         rows.append(row)
-    print(f'{args.batches} batches of {args.config}, checkpoint {args.checkpoint}')
+    print(f'{args.batches} batches of {args.config}, checkpoint {args.checkpoint}, '
+          f"pseudo-labels from the {cfg_semi['pseudo_label_from']}, threshold {threshold}")
     print(f'{"":24s} {"pixel acc":>10s} {"fg acc":>10s}')
     for key in rows[0]:
         acc = sum(r[key][0] for r in rows) / len(rows)
         fg = sum(r[key][1] for r in rows) / len(rows)
         print(f'{key:24s} {100 * acc:10.1f} {100 * fg:10.1f}')
+    classes = runner.train_dataloader.dataset.metainfo.get('classes')
+    print_class_table(per_class, classes)
+    for tau in args.sweep:
+        counts = sum(class_counts(labels, conf >= tau, gt, num_classes) for labels, conf, gt in kept)
+        print(f'threshold {tau}:')
+        print_class_table(counts, classes)
     if args.bn_check:
         bn_check(runner, args.bn_check)
+
+
+def class_counts(labels, confident, gt, num_classes):
+    """``(5, C)`` pixel counts per ground-truth class: pixels, pseudo-label right, confident, confident and right,
+    and (per predicted class) confident pseudo-labels."""
+    out = torch.zeros(5, num_classes)
+    for c in range(num_classes):
+        is_c = gt == c
+        out[0, c] = is_c.sum()
+        out[1, c] = (is_c & (labels == c)).sum()
+        out[2, c] = (is_c & confident).sum()
+        out[3, c] = (is_c & confident & (labels == c)).sum()
+        out[4, c] = (confident & (labels == c)).sum()
+    return out
+
+
+def print_class_table(counts, classes=None):
+    """Per ground-truth class: its share of the pixels, pseudo-label recall, the share that passes the threshold,
+    the share that passes and is right, the precision of confident pseudo-labels of that class and the class's
+    share of all confident (trained-on) pixels."""
+    pixels, right, conf, conf_right, predicted = counts
+    pct = lambda a, b: 100 * a / b.clamp(min=1)  # noqa: E731
+    print(f'{"class":14s} {"pixels %":>9s} {"PL recall":>10s} {"confident":>10s} {"conf+right":>11s} '
+          f'{"precision":>10s} {"of trained":>11s}')
+    for c in range(counts.shape[1]):
+        name = classes[c] if classes and c < len(classes) else str(c)
+        print(f'{name:14s} {pct(pixels[c], pixels.sum()):9.1f} {pct(right[c], pixels[c]):10.1f} '
+              f'{pct(conf[c], pixels[c]):10.1f} {pct(conf_right[c], pixels[c]):11.1f} '
+              f'{pct(conf_right[c], predicted[c]):10.1f} {pct(predicted[c], predicted.sum()):11.1f}')
 
 
 def _summary(metrics):

@@ -1,5 +1,5 @@
 """Parts shared by semi-supervised classification and segmentation; the class axis is ``dim=1`` everywhere."""
-from .confidence import ConfidenceMask, ConfidenceWeights, FlexMatchMask, confidence_weights
+from .confidence import ConfidenceMask, ConfidenceWeights, FlexMatchMask, class_balanced_weights, confidence_weights
 from .consistency import (ConsistencyLoss, EntropyLoss, cross_entropy, entropy, kl_divergence,
                           mse_consistency)
 from .data_preprocessor import MultiBranchDataPreprocessor
@@ -14,7 +14,7 @@ from .teacher_student import (TEACHER_STUDENT_CFG, TeacherStudentMixin, merge_se
 
 __all__ = [
     'PseudoLabeler', 'PseudoLabels', 'pseudo_label', 'sharpen', 'fuse_prior', 'ConfidenceMask', 'ConfidenceWeights',
-    'FlexMatchMask', 'confidence_weights', 'CutMixMask', 'ClassMixMask', 'cutmix_box_masks', 'classmix_masks',
+    'FlexMatchMask', 'confidence_weights', 'class_balanced_weights', 'CutMixMask', 'ClassMixMask', 'cutmix_box_masks', 'classmix_masks',
     'mix_batch', 'partner_permutation', 'ConsistencyLoss', 'EntropyLoss', 'cross_entropy', 'kl_divergence',
     'mse_consistency', 'entropy', 'MultiBranchDataPreprocessor', 'frozen_bn_stats', 'bn_batch_stats',
     'FeatureDropout', 'feature_dropout', 'vat_perturbation', 'l2_normalize', 'rotate_batch', 'NUM_ROTATIONS',

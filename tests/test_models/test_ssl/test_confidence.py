@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from densessl.models.ssl import ConfidenceMask, FlexMatchMask, confidence_weights
+from densessl.models.ssl import ConfidenceMask, FlexMatchMask, class_balanced_weights, confidence_weights
 
 
 def test_pixel_mode_masks_per_element():
@@ -95,3 +95,34 @@ def test_bad_arguments():
         ConfidenceMask(1.5)
     with pytest.raises(ValueError, match='valid'):
         confidence_weights(torch.ones(2, 2), 0.5, valid=torch.ones(2, 3, dtype=torch.bool))
+
+
+def test_class_balance_gives_each_class_the_weight_of_its_predictions():
+    # 6 pixels predicted background (4 pass), 3 predicted class 2 (1 passes), 1 padding pixel predicted class 1
+    conf = torch.tensor([[0.99, 0.99, 0.99, 0.99, 0.3, 0.3], [0.99, 0.4, 0.2, 0.99, 0.99, 0.99]])
+    labels = torch.tensor([[0, 0, 0, 0, 0, 0], [2, 2, 2, 1, 3, 3]])
+    valid = torch.ones(2, 6, dtype=torch.bool)
+    valid[1, 3] = False
+    weights = class_balanced_weights(confidence_weights(conf, 0.95, valid=valid), labels, valid)
+    # background: 6 predicted / 4 passed = 1.5 each; class 2: 3 / 1 = 3; class 3: 2 / 2 = 1; padding 0
+    expected = torch.tensor([[1.5, 1.5, 1.5, 1.5, 0, 0], [3.0, 0, 0, 0, 1.0, 1.0]])
+    assert torch.allclose(weights.weight, expected)
+    # every class with a passing pixel keeps its predicted count; the total never exceeds the valid pixels
+    assert weights.weight.sum().item() == pytest.approx(6 + 3 + 2)
+    assert weights.ratio.item() == pytest.approx(7 / 11)  # the logged share is the plain one
+
+
+def test_class_balance_in_the_module_and_its_errors():
+    conf, labels = torch.tensor([0.99, 0.5, 0.99, 0.99]), torch.tensor([1, 1, 0, 0])
+    plain = ConfidenceMask(0.9)(conf, labels)
+    balanced = ConfidenceMask(0.9, class_balance=True)(conf, labels)
+    assert torch.equal(plain.mask, balanced.mask)
+    assert balanced.weight.tolist() == [2.0, 0.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match="needs mode='pixel'"):
+        ConfidenceMask(0.9, 'proportion', class_balance=True)
+    with pytest.raises(ValueError, match='needs the pseudo-labels'):
+        ConfidenceMask(0.9, class_balance=True)(conf)
+    # ignore-labelled pixels (255) are outside every class and weigh 0
+    out = ConfidenceMask(0.9, class_balance=True)(torch.tensor([0.99, 0.99]), torch.tensor([0, 255]),
+                                                  torch.tensor([True, True]))
+    assert out.weight.tolist() == [1.0, 0.0]
