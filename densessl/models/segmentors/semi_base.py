@@ -19,7 +19,8 @@ The student's passes on the strong / perturbed views normalise with the batch bu
 alone (``unsup_bn_stats='frozen'``). The teacher follows the student through
 :class:`~densessl.engine.hooks.MeanTeacherHook` (EMA), keeps BN statistics of its own weights
 (``teacher_bn_stats='self'``, see :mod:`densessl.models.ssl.teacher_student`) and predicts at test time
-(``semi_test_cfg.predict_on``). CutMix, ClassMix, FixMatch and UniMatch are this template with other defaults.
+(``semi_test_cfg.predict_on``). CutMix, ClassMix, FixMatch and UniMatch are this template with their papers' values as
+defaults (``default_semi_train_cfg``); a config states only where it departs from them.
 """
 import copy
 from contextlib import nullcontext
@@ -122,8 +123,11 @@ class SemiBaseSegmentor(TeacherStudentMixin, BaseSegmentor):
             self.mixer.ignore_index = self.ignore_index
 
     # ------------------------------------------------------------------ configuration
-    def _merge_train_cfg(self, semi_train_cfg: OptConfigType) -> dict:
-        cfg = super()._merge_train_cfg(semi_train_cfg)
+    @classmethod
+    def merge_train_cfg(cls, semi_train_cfg: OptConfigType = None) -> dict:
+        """:meth:`TeacherStudentMixin.merge_train_cfg` with the shortcuts resolved (``mix='cutmix'``,
+        ``threshold``) and the choices checked."""
+        cfg = super().merge_train_cfg(semi_train_cfg)
         if isinstance(cfg['mix'], str):
             if cfg['mix'] not in _MIX_SHORTCUTS:
                 raise ValueError(f"semi_train_cfg.mix must be None, 'cutmix', 'classmix' or a mask config, "

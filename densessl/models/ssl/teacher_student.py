@@ -4,6 +4,7 @@
     task model config ──build twice──> student (trained)      teacher (no gradients, eval mode; not built when
                                                               neither the pseudo-labels nor the predictions use it)
     semi_train_cfg    = class defaults (a subclass's paper values) updated by the config's keys
+                        (merge_train_cfg): a config states only where it departs from the paper
     training step     : with step_rng():  losses = algorithm(...)       # draws seeded by (seed, step, rank)
                         step counter += 1                               # buffer ssl_rng = [seed, step]
     teacher BN stats  : 'self' -> each teacher forward in training normalises with the batch and updates the
@@ -68,7 +69,12 @@ def rename_loss_dict(prefix: str, losses: dict) -> dict:
 
 def merge_semi_cfg(defaults: dict, user: Optional[dict], owner: str = 'model') -> dict:
     """``defaults`` updated by ``user``; component configs (dicts with a ``type``) of the same type are updated key by
-    key, so ``dict(confidence=dict(threshold=0.9))`` keeps the default's other keys; ``_delete_=True`` replaces.
+    key, so ``dict(confidence=dict(threshold=0.9))`` keeps the default's other keys; a component of another ``type``
+    or with ``_delete_=True`` replaces the default's.
+
+    MMEngine's config merge (``Config._merge_a_into_b``, ``ConfigDict.merge``) cannot serve: it merges a component of
+    another ``type`` key by key into the default (handing the default class's arguments to the new one), refuses a
+    dict where the default is ``None`` (``mix=None``, ``feature_perturbation=None``) and adds unknown keys silently.
 
     Args:
         defaults (dict): every known key with its default.
@@ -142,15 +148,8 @@ class TeacherStudentMixin:
 
     def _init_teacher_student(self, model_cfg: dict, semi_train_cfg: Optional[dict],
                               semi_test_cfg: Optional[dict]) -> None:
-        self.semi_train_cfg = self._merge_train_cfg(semi_train_cfg)
-        test_cfg = dict(self.default_semi_test_cfg)
-        test_cfg.update(dict(semi_test_cfg or {}))
-        if test_cfg['predict_on'] not in ('teacher', 'student'):
-            raise ValueError(f"semi_test_cfg.predict_on must be 'teacher' or 'student', got {test_cfg['predict_on']!r}")
-        self.semi_test_cfg = test_cfg
-        if self.semi_train_cfg['teacher_bn_stats'] not in _TEACHER_BN_MODES:
-            raise ValueError(f'semi_train_cfg.teacher_bn_stats must be one of {_TEACHER_BN_MODES}, got '
-                             f"{self.semi_train_cfg['teacher_bn_stats']!r}")
+        self.semi_train_cfg = self.merge_train_cfg(semi_train_cfg)
+        self.semi_test_cfg = self.merge_test_cfg(semi_test_cfg)
         self.student = MODELS.build(model_cfg)
         # a teacher nobody uses (FixMatch, UniMatch: pseudo-labels and predictions from the student) is not built
         self.teacher = MODELS.build(model_cfg) if self.uses_teacher() else None
@@ -162,8 +161,33 @@ class TeacherStudentMixin:
             self.freeze(self.teacher)
 
     # ------------------------------------------------------------------ configuration
-    def _merge_train_cfg(self, semi_train_cfg: Optional[dict]) -> dict:
-        return merge_semi_cfg(self.default_semi_train_cfg, semi_train_cfg, type(self).__name__)
+    @classmethod
+    def merge_train_cfg(cls, semi_train_cfg: Optional[dict] = None) -> dict:
+        """The ``semi_train_cfg`` a model of this class runs with: :attr:`default_semi_train_cfg` (the method's
+        paper values) updated by the config's entries (:func:`merge_semi_cfg`), checked.
+
+        Raises:
+            ValueError: an unknown key or a bad ``teacher_bn_stats``.
+        """
+        cfg = merge_semi_cfg(cls.default_semi_train_cfg, semi_train_cfg, cls.__name__)
+        if cfg['teacher_bn_stats'] not in _TEACHER_BN_MODES:
+            raise ValueError(f'semi_train_cfg.teacher_bn_stats must be one of {_TEACHER_BN_MODES}, got '
+                             f"{cfg['teacher_bn_stats']!r}")
+        return cfg
+
+    @classmethod
+    def merge_test_cfg(cls, semi_test_cfg: Optional[dict] = None) -> dict:
+        """The ``semi_test_cfg`` a model of this class runs with: :attr:`default_semi_test_cfg` updated by the
+        config's entries.
+
+        Raises:
+            ValueError: ``predict_on`` is neither ``'teacher'`` nor ``'student'``.
+        """
+        cfg = dict(cls.default_semi_test_cfg)
+        cfg.update(dict(semi_test_cfg or {}))
+        if cfg['predict_on'] not in ('teacher', 'student'):
+            raise ValueError(f"semi_test_cfg.predict_on must be 'teacher' or 'student', got {cfg['predict_on']!r}")
+        return cfg
 
     @staticmethod
     def freeze(model: nn.Module) -> None:

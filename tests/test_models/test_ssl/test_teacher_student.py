@@ -140,3 +140,40 @@ def test_merge_semi_cfg_and_step_seed():
         merge_semi_cfg(defaults, dict(b=2), 'Owner')
     seeds = {step_seed(0, s, r) for s in range(50) for r in range(2)}
     assert len(seeds) == 100 and all(0 <= s < 2**63 for s in seeds)
+
+
+def test_mmengine_config_merge_cannot_replace_merge_semi_cfg():
+    """Why ``merge_semi_cfg`` exists: MMEngine's merges keep the default component's arguments under another
+    ``type``, cannot put a dict where the default is ``None`` and take unknown keys silently."""
+    from mmengine.config import Config, ConfigDict
+    defaults = dict(comp=dict(type='T', x=1), mix=None)
+    user = dict(comp=dict(type='U', z=1))
+    assert Config._merge_a_into_b(copy.deepcopy(user), defaults)['comp'] == dict(type='U', x=1, z=1)
+    merged = ConfigDict(copy.deepcopy(defaults))
+    merged.merge(copy.deepcopy(user))
+    assert merged.comp.to_dict() == dict(type='U', x=1, z=1)
+    assert merge_semi_cfg(defaults, user)['comp'] == dict(type='U', z=1)
+    with pytest.raises(TypeError, match='cannot inherit from base'):
+        Config._merge_a_into_b(dict(mix=dict(type='CutMixMask')), defaults)
+    assert merge_semi_cfg(defaults, dict(mix=dict(type='CutMixMask')))['mix'] == dict(type='CutMixMask')
+    assert Config._merge_a_into_b(dict(typo=1), defaults)['typo'] == 1
+    with pytest.raises(ValueError, match='unknown semi_train_cfg key'):
+        merge_semi_cfg(defaults, dict(typo=1))
+
+
+def test_merge_classmethods_give_the_built_models_cfgs():
+    """``merge_train_cfg`` / ``merge_test_cfg`` give, without building, what a built model holds."""
+    seg = copy.deepcopy(tiny_seg_config('unused')['model'])
+    user = dict(mix='classmix', threshold=0.5, strong_weights=[2.0])
+    cls = MODELS.get('CutMixSegmentor')
+    merged = cls.merge_train_cfg(user)
+    model = MODELS.build(dict(type='CutMixSegmentor', segmentor=copy.deepcopy(seg), semi_train_cfg=user,
+                              semi_test_cfg=dict(predict_on='student')))
+    assert merged == model.semi_train_cfg
+    assert merged['mix'] == dict(type='ClassMixMask') and merged['confidence']['threshold'] == 0.5
+    assert merged['confidence']['mode'] == 'proportion' and merged['strong_weights'] == (2.0, )
+    assert cls.merge_test_cfg(dict(predict_on='student')) == model.semi_test_cfg == dict(predict_on='student')
+    with pytest.raises(ValueError, match='predict_on'):
+        cls.merge_test_cfg(dict(predict_on='both'))
+    with pytest.raises(ValueError, match='teacher_bn_stats'):
+        cls.merge_train_cfg(dict(teacher_bn_stats='running'))
