@@ -1,4 +1,6 @@
-# Runtime shared by every densessl config (mmseg's default_runtime with densessl's scope).
+# Runtime shared by every densessl config (mmseg's default_runtime with densessl's scope). `default_hooks` (logging,
+# checkpoints, ...) live in the schedules (configs/_base_/schedules/*), as in mmseg: each logs and saves at its
+# own interval.
 default_scope = 'densessl'
 env_cfg = dict(
     cudnn_benchmark=False,
@@ -14,12 +16,4 @@ log_processor = dict(by_epoch=False)
 log_level = 'INFO'
 load_from = None
 resume = False
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=2000, max_keep_ckpts=2,
-                    save_best='mIoU', rule='greater'),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
 randomness = dict(seed=0)

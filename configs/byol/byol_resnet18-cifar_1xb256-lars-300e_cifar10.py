@@ -53,6 +53,3 @@ train_dataloader = dict(
 # Schedule (configs/_base_/schedules/byol_lars_coslr.py, seed 003): batch 256, base lr 0.3 per 256 images with
 # auto_scale_lr enabled, 300 epochs, LARS, cosine decay after 10 warm-up epochs.
 log_processor = dict(by_epoch=True)
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=True),
-    checkpoint=dict(_delete_=True, type='CheckpointHook', by_epoch=True, interval=20, max_keep_ckpts=3))

@@ -6,7 +6,8 @@ split = 'data/splits/my_lesions'       # 3. split folder of tools/make_splits.py
 binary_masks = True
 
 _base_ = [
-    '../_base_/models/deeplabv3plus_r18-d16_demo.py', '../_base_/datasets/folder.py', '../_base_/default_runtime.py'
+    '../_base_/models/deeplabv3plus_r18-d16_demo.py', '../_base_/datasets/folder.py', '../_base_/default_runtime.py',
+    '../_base_/schedules/custom_adam_10k.py'
 ]
 crop_size = (256, 256)
 dataset = dict(type='FolderSegDataset', data_root=data_root, classes=classes, binary_masks=binary_masks,
@@ -25,12 +26,3 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(dataset, ann_file=split + '/val.txt', pipeline=_base_.test_pipeline))
 test_dataloader = val_dataloader
-optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-3, betas=(0.9, 0.999)))
-param_scheduler = [dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=10000, by_epoch=False)]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=10000, val_interval=500)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=500, max_keep_ckpts=1, save_best='mIoU',
-                    rule='greater'))

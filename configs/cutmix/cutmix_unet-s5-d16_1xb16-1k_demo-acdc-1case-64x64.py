@@ -4,7 +4,8 @@
 # slices resized from 128x128 to 64x64, 1000 iterations (CPU-sized), EMA teacher 0.99; the teacher is evaluated per
 # volume at 128x128.
 _base_ = [
-    '../_base_/models/unet-s5-d16_fcn_1ch.py', '../_base_/datasets/demo_acdc.py', '../_base_/default_runtime.py'
+    '../_base_/models/unet-s5-d16_fcn_1ch.py', '../_base_/datasets/demo_acdc.py', '../_base_/default_runtime.py',
+    '../_base_/schedules/ssl4mis_sgd_poly_1k_demo.py'
 ]
 crop_size = (64, 64)
 data_preprocessor = dict(_base_.data_preprocessor, size=crop_size)
@@ -24,15 +25,7 @@ model = dict(
         mix=dict(type='CutMixMask', area=0.5, n_boxes=1, random_aspect_ratio=True)),
     semi_test_cfg=dict(predict_on='teacher'))
 custom_hooks = [dict(type='MeanTeacherHook', teacher_momentum=0.99)]  # = momentum=0.01 (student share)
-optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4))
-param_scheduler = [dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=1000, by_epoch=False)]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=1000, val_interval=250)
-val_cfg = dict(type='TeacherStudentValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=25, log_metric_by_epoch=False),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=250, max_keep_ckpts=1, save_best='mDice',
-                    rule='greater'))
+val_cfg = dict(type='TeacherStudentValLoop')  # teacher/* and student/* metrics; plain names = teacher
 split = '{{ fileDirname }}/../../data/splits/demo_acdc/1'
 train_dataloader = dict(
     _delete_=True,

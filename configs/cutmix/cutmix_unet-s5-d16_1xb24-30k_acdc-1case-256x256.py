@@ -6,7 +6,8 @@
 # on the student's softmax of the strong (colour jitter + blur) mixed view, weighted by the share of pixels whose
 # teacher confidence is >= 0.97. The teacher is evaluated per volume (mean Dice over RV / Myo / LV).
 _base_ = [
-    '../_base_/models/unet-s5-d16_fcn_1ch.py', '../_base_/datasets/semi_acdc.py', '../_base_/default_runtime.py'
+    '../_base_/models/unet-s5-d16_fcn_1ch.py', '../_base_/datasets/semi_acdc.py', '../_base_/default_runtime.py',
+    '../_base_/schedules/ssl4mis_sgd_poly_30k.py'
 ]
 crop_size = (256, 256)
 data_preprocessor = dict(_base_.data_preprocessor, size=crop_size)
@@ -29,15 +30,7 @@ model = dict(
         mix=dict(type='CutMixMask', area=0.5, n_boxes=1, random_aspect_ratio=True)),
     semi_test_cfg=dict(predict_on='teacher'))
 custom_hooks = [dict(type='MeanTeacherHook', teacher_momentum=0.99)]  # = momentum=0.01 (student share)
-optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4))
-param_scheduler = [dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=30000, by_epoch=False)]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=30000, val_interval=1000)
 val_cfg = dict(type='TeacherStudentValLoop')  # teacher/* and student/* metrics; plain names = teacher
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000, max_keep_ckpts=1, save_best='mDice',
-                    rule='greater'))
 split = '{{ fileDirname }}/../../data/splits/acdc/1'
 train_dataloader = dict(
     dataset=dict(datasets=[

@@ -5,7 +5,6 @@ _base_ = [
     '../_base_/default_runtime.py', '../_base_/schedules/demo_1k.py'
 ]
 crop_size = (96, 96)
-default_hooks = _base_.demo_1k_hooks
 model = dict(data_preprocessor=dict(size=crop_size))
 train_dataloader = dict(
     dataset=dict(ann_file='{{ fileDirname }}/../../data/splits/demo/5pct/labeled.txt'))

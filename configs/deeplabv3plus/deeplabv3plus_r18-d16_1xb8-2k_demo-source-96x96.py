@@ -15,9 +15,7 @@ _base_ = [
 crop_size = (96, 96)
 dataset_type = 'DemoSourceScenesDataset'
 data_root = 'data/demo_source'
-default_hooks = dict(
-    _base_.demo_1k_hooks,
-    checkpoint=dict(_base_.demo_1k_hooks.checkpoint, interval=1000))
+default_hooks = dict(checkpoint=dict(interval=1000))
 model = dict(data_preprocessor=dict(size=crop_size), decode_head=dict(num_classes=7))
 param_scheduler = [dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=2000, by_epoch=False)]
 train_cfg = dict(max_iters=2000, val_interval=1000)

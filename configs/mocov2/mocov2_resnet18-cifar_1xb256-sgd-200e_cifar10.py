@@ -41,6 +41,3 @@ train_dataloader = dict(
             dict(type='mmpretrain.PackInputs'),
         ]))
 log_processor = dict(by_epoch=True)
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=True),
-    checkpoint=dict(_delete_=True, type='CheckpointHook', by_epoch=True, interval=20, max_keep_ckpts=3))

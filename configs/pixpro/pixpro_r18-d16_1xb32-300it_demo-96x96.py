@@ -10,7 +10,9 @@
 # downloaded here: the demo recipe (configs/pixpro_demo_5pct.py) starts it from the backbone trained on the source
 # scenes (configs/deeplabv3plus/deeplabv3plus_r18-d16_1xb8-2k_demo-source-96x96.py), and the weight regulariser
 # then pulls toward those weights; a local torchvision resnet18 file as model.backbone.init_cfg works too.
-_base_ = ['../_base_/models/pixpro_r50.py', '../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/models/pixpro_r50.py', '../_base_/default_runtime.py', '../_base_/schedules/pixpro_lars_coslr_300it.py'
+]
 crop_size = 96
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
@@ -65,23 +67,3 @@ train_dataloader = dict(
             dict(type='SelfSupViews', num_views=[1, 1], transforms=[view_pipeline1, view_pipeline2]),
             dict(type='PackViewInputs'),
         ]))
-
-# LARS as PixPro (base lr 1.0 per 256 images -> 0.125 at batch 32), short warm-up, cosine; 300 iterations
-max_iters = 300
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='mmpretrain.LARS', lr=0.125, momentum=0.9, weight_decay=1e-5),
-    paramwise_cfg=dict(custom_keys={
-        'bn': dict(decay_mult=0, lars_exclude=True),
-        'bias': dict(decay_mult=0, lars_exclude=True),
-        'downsample.1': dict(decay_mult=0, lars_exclude=True),
-    }))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=20),
-    dict(type='CosineAnnealingLR', T_max=max_iters - 20, eta_min=0., by_epoch=False, begin=20, end=max_iters),
-]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
-custom_hooks = [dict(type='MomentumScheduleHook', start=0.99, end=1.0)]  # teacher weight 0.99 -> 1 (cosine)
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=10, log_metric_by_epoch=False),
-    checkpoint=dict(_delete_=True, type='CheckpointHook', by_epoch=False, interval=max_iters, max_keep_ckpts=1))

@@ -27,6 +27,4 @@ param_scheduler = [  # the schedule base's curve over 1000 epochs
 ]
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
 log_processor = dict(by_epoch=True)
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=True),
-    checkpoint=dict(_delete_=True, type='CheckpointHook', by_epoch=True, interval=100, max_keep_ckpts=3))
+default_hooks = dict(checkpoint=dict(interval=100))  # every 100 of the 1000 epochs

@@ -24,6 +24,3 @@ train_dataloader = dict(
         ann_file='ImageSets/Segmentation/train_aug.txt',  # = labeled.txt + unlabeled.txt of every VOC split
         with_label=False))
 log_processor = dict(by_epoch=True)
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=True),
-    checkpoint=dict(_delete_=True, type='CheckpointHook', by_epoch=True, interval=20, max_keep_ckpts=3))

@@ -10,7 +10,10 @@
 #   python tools/model_converters/extract_backbone.py \
 #       work_dirs/pixpro_unet-s5-d16_1xb32-lars-4k_acdc-256x256/iter_4000.pth \
 #       work_dirs/pixpro_unet-s5-d16_1xb32-lars-4k_acdc-256x256/backbone.pth
-_base_ = ['../_base_/models/pixpro_r50.py', '../_base_/datasets/pixpro_views_1ch.py', '../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/models/pixpro_r50.py', '../_base_/datasets/pixpro_views_1ch.py', '../_base_/default_runtime.py',
+    '../_base_/schedules/pixpro_lars_coslr_4k.py'
+]
 custom_imports = dict(imports=['densessl.models.necks'], allow_failed_imports=False)
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
@@ -47,20 +50,3 @@ train_dataloader = dict(
     collate_fn=dict(type='default_collate'),
     dataset=dict(type='ConcatDataset', datasets=[dict(slices, ann_file=split + '/labeled.txt'),
                                                  dict(slices, ann_file=split + '/unlabeled.txt')]))
-max_iters = 4000
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='mmpretrain.LARS', lr=0.125, momentum=0.9, weight_decay=1e-5),
-    paramwise_cfg=dict(custom_keys={
-        'bn': dict(decay_mult=0, lars_exclude=True),
-        'bias': dict(decay_mult=0, lars_exclude=True),
-    }))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=200),
-    dict(type='CosineAnnealingLR', T_max=max_iters - 200, eta_min=0., by_epoch=False, begin=200, end=max_iters),
-]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
-custom_hooks = [dict(type='MomentumScheduleHook', start=0.99, end=1.0)]  # teacher weight 0.99 -> 1 (cosine)
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    checkpoint=dict(_delete_=True, type='CheckpointHook', by_epoch=False, interval=1000, max_keep_ckpts=1))

@@ -2,7 +2,7 @@
 # each image in its 4 rotations, 4-way linear head on the pooled ResNet-18 features; SGD lr 0.1 (Nesterov, wd 5e-4),
 # cosine decay over 50k iterations of 128 images (x4 rotations). The checkpoint keeps the backbone under
 # `backbone.` for the hand-off to a classifier (see rotnet-frozen2_..._fmnist-40labels.py).
-_base_ = ['../_base_/default_cls_runtime.py']
+_base_ = ['../_base_/default_cls_runtime.py', '../_base_/schedules/rotnet_sgd_cos_50k.py']
 data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor', mean=[72.94] * 3, std=[90.02] * 3, to_rgb=False)
 model = dict(
     type='RotNet',
@@ -25,11 +25,6 @@ train_dataloader = dict(
             dict(type='mmpretrain.RandomCrop', crop_size=28, padding=4, padding_mode='reflect'),
             dict(type='mmpretrain.PackInputs'),
         ]))
-max_iters = 50000
-optim_wrapper = dict(
-    type='OptimWrapper', optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4, nesterov=True))
-param_scheduler = [dict(type='CosineAnnealingLR', T_max=max_iters, eta_min=0.0, by_epoch=False)]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
 val_dataloader = None
 val_cfg = None
 val_evaluator = None
@@ -37,5 +32,3 @@ test_dataloader = None
 test_cfg = None
 test_evaluator = None
 custom_hooks = []  # no EMA teacher in self-supervised pretraining
-default_hooks = dict(checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=5000, max_keep_ckpts=1,
-                                     save_best=None))

@@ -4,18 +4,12 @@
 # per volume on the 10 validation patients every 1000 iterations (best mean Dice kept), tested on the 20 test
 # patients: python tools/test.py CONFIG work_dirs/<config>/best_mDice_*.pth --cfg-options ... (see README).
 # Field anchor (UniMatch README, supervised): 28.5 / 41.5 / 62.5 mean Dice with 1 / 3 / 7 cases.
-_base_ = ['../_base_/models/unet-s5-d16_fcn_1ch.py', '../_base_/datasets/acdc.py', '../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/models/unet-s5-d16_fcn_1ch.py', '../_base_/datasets/acdc.py', '../_base_/default_runtime.py',
+    '../_base_/schedules/ssl4mis_sgd_poly_30k.py'
+]
 crop_size = (256, 256)
 model = dict(data_preprocessor=dict(size=crop_size), decode_head=dict(num_classes=4))
-optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4))
-param_scheduler = [dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=30000, by_epoch=False)]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=30000, val_interval=1000)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000, max_keep_ckpts=1, save_best='mDice',
-                    rule='greater'))
 split = '{{ fileDirname }}/../../data/splits/acdc/1'
 train_dataloader = dict(dataset=dict(ann_file=split + '/labeled.txt'))
 val_dataloader = dict(dataset=dict(ann_file=split + '/val.txt'))

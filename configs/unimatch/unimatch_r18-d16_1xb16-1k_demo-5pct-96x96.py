@@ -9,19 +9,8 @@
 # loss = (L_sup + 0.5 L_fp + 0.25 L_s1 + 0.25 L_s2) / 2.
 _base_ = [
     '../_base_/models/deeplabv3plus_r18-d16_demo.py', '../_base_/datasets/semi_demo_scenes_2strong.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime.py', '../_base_/schedules/demo_1k.py'
 ]
-# the schedule of configs/_base_/schedules/demo_1k.py, written out (its default_hooks would be a duplicate key
-# among the bases)
-optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-3, betas=(0.9, 0.999)))
-param_scheduler = [dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=1000, by_epoch=False)]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=1000, val_interval=250)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=25, log_metric_by_epoch=False),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=250, max_keep_ckpts=1, save_best='mIoU',
-                    rule='greater'))
 crop_size = (96, 96)
 data_preprocessor = dict(_base_.data_preprocessor, size=crop_size)
 segmentor = dict(

@@ -11,3 +11,12 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=max_iters * 16 / 7, eta_min=-lr, begin=0, end=max_iters, by_epoch=False)
 ]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=5000)
+# checkpoints keep the best top-1 accuracy; no prediction images (mmpretrain's hook, disabled)
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=5000, max_keep_ckpts=2,
+                    save_best='accuracy/top1', rule='greater'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='mmpretrain.VisualizationHook', enable=False))
