@@ -27,20 +27,14 @@ model = dict(
     type='AlternatingClassifier',
     classifier=dict(data_preprocessor=data_preprocessor),
     data_preprocessor=dict(data_preprocessor=data_preprocessor),
+    # the class holds Rebuffi et al.'s values (2/3 subset per cycle, the last cycle on every unlabeled image, the stem
+    # and first stage frozen, 0.5 KL + 0.5 pseudo-label CE); the set's size and the cycle lengths are this run's
     semi_train_cfg=dict(
         num_samples=num_unlabeled,
         phase1_iters=phase1_iters,
         phase2_iters=phase2_iters,
         num_rounds=num_rounds,
-        epoch_iters=epoch_iters,
-        subset_ratio=2 / 3,
-        subset_seed=0,
-        full_data_rounds=1,  # the last cycle uses every unlabeled image
-        frozen_stages=1,  # stem + first stage frozen at the pretext weights
-        te_weight=0.5,
-        pl_weight=0.5,
-        te_alpha=0.0,
-        unsup_weight=1.0))
+        epoch_iters=epoch_iters))
 unlabeled_pipeline = [
     dict(type='GrayToRGB'),
     dict(type='MultiBranch', branch_field=_base_.branch_field, unsup_teacher=_base_.weak_pipeline + [_base_.pack]),

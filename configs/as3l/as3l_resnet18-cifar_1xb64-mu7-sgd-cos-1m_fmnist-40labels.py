@@ -11,9 +11,9 @@ split = '{{ fileDirname }}/../../data/splits/fashion_mnist/as3l-40labels'
 num_unlabeled = 59960
 model = dict(
     type='AS3L',
+    # FlexMatch's thresholds (0.95, convex mapping, warm-up) are the class defaults; the set's size is this split's
     semi_train_cfg=dict(
-        confidence=dict(_delete_=True, type='FlexMatchMask', threshold=0.95, memory='sample', mapping='convex',
-                        warmup=True, num_samples=num_unlabeled),
+        confidence=dict(num_samples=num_unlabeled),
         prior_file=split + '/prior.npy',
         prior_iters=2**14))
 train_dataloader = dict(

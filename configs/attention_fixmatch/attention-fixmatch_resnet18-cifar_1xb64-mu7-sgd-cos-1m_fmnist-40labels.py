@@ -6,5 +6,5 @@
 _base_ = ['../fixmatch/fixmatch_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py']
 model = dict(
     type='AttentionFixMatch',
-    classifier=dict(neck=dict(_delete_=True, type='AttentionBiPooling', in_channels=512, num_branches=2)),
-    semi_train_cfg=dict(attention_weight=1.0, attention_temperature=1.0))
+    # attention weight 1 and temperature 1 are the class defaults
+    classifier=dict(neck=dict(_delete_=True, type='AttentionBiPooling', in_channels=512, num_branches=2)))

@@ -10,5 +10,5 @@
 _base_ = ['./classmix_r18-d16_1xb16-1k_demo-5pct-96x96.py']
 model = dict(
     semi_train_cfg=dict(
-        confidence=dict(_delete_=True, type='FlexMatchMask', num_classes=5, threshold=0.968, memory='count',
-                        momentum=0.01)))
+        # another type than the class default (ConfidenceMask): replaces it as a whole
+        confidence=dict(type='FlexMatchMask', num_classes=5, threshold=0.968, memory='count', momentum=0.01)))

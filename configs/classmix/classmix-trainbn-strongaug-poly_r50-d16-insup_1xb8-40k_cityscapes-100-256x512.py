@@ -11,14 +11,4 @@
 # the mixed strong image is trained with cross-entropy on the mixed argmax pseudo-labels, every pixel
 # weighted by the share of pixels whose teacher confidence is >= 0.968.
 _base_ = ['../cutmix/cutmix-trainbn-strongaug-poly_r50-d16-insup_1xb8-40k_cityscapes-100-256x512.py']
-model = dict(
-    type='ClassMixSegmentor',
-    semi_train_cfg=dict(
-        _delete_=True,
-        sup_weight=1.0,
-        unsup_weight=1.0,
-        pseudo_label=dict(type='PseudoLabeler', mode='hard'),
-        confidence=dict(type='ConfidenceMask', threshold=0.968, mode='proportion'),
-        unsup_loss=dict(type='ConsistencyLoss', loss_type='ce'),
-        mix=dict(type='ClassMixMask')),
-)
+model = dict(type='ClassMixSegmentor')  # Olsson et al.'s values are the class defaults

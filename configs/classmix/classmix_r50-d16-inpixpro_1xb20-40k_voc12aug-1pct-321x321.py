@@ -6,15 +6,5 @@
 # classes; the mixed image is trained with cross-entropy on the mixed argmax pseudo-labels, every pixel weighted by
 # the share of pixels whose teacher confidence is >= 0.968.
 _base_ = ['../cutmix/cutmix_r50-d16-inpixpro_1xb20-40k_voc12aug-1pct-321x321.py']
-model = dict(
-    type='ClassMixSegmentor',
-    semi_train_cfg=dict(
-        _delete_=True,
-        sup_weight=1.0,
-        unsup_weight=1.0,
-        pseudo_label=dict(type='PseudoLabeler', mode='hard'),
-        confidence=dict(type='ConfidenceMask', threshold=0.968, mode='proportion'),
-        unsup_loss=dict(type='ConsistencyLoss', loss_type='ce'),
-        mix=dict(type='ClassMixMask'),
-        unsup_bn_stats='update'),  # as the CutMix config (French et al.)
-)
+# ClassMixSegmentor's defaults are Olsson et al.'s; unsup_bn_stats='update' comes with the CutMix config (French et al.)
+model = dict(type='ClassMixSegmentor')

@@ -26,15 +26,7 @@ model = dict(
     _delete_=True,
     type='CutMixSegmentor',
     segmentor=segmentor,
-    data_preprocessor=dict(type='MultiBranchDataPreprocessor', data_preprocessor=data_preprocessor),
-    semi_train_cfg=dict(
-        sup_weight=1.0,
-        unsup_weight=1.0,
-        pseudo_label=dict(type='PseudoLabeler', mode='soft'),
-        confidence=dict(type='ConfidenceMask', threshold=0.97, mode='proportion'),
-        unsup_loss=dict(type='ConsistencyLoss', loss_type='mse'),
-        mix=dict(type='CutMixMask', area=0.5, n_boxes=1, random_aspect_ratio=True)),
-    semi_test_cfg=dict(predict_on='teacher'))
+    data_preprocessor=dict(type='MultiBranchDataPreprocessor', data_preprocessor=data_preprocessor))
 custom_hooks = [dict(type='MeanTeacherHook', teacher_momentum=0.99)]  # = momentum=0.01 (student share)
 val_cfg = dict(type='TeacherStudentValLoop')  # teacher/* and student/* metrics; plain names = teacher
 split = '{{ fileDirname }}/../../data/splits/voc/1pct'

@@ -30,15 +30,10 @@ model = dict(
     type='CutMixSegmentor',
     segmentor=segmentor,
     data_preprocessor=dict(type='MultiBranchDataPreprocessor', data_preprocessor=data_preprocessor),
-    semi_train_cfg=dict(
-        sup_weight=1.0,
-        unsup_weight=1.0,  # --cons_weight=1.0
-        pseudo_label=dict(type='PseudoLabeler', mode='soft'),
-        confidence=dict(type='ConfidenceMask', threshold=0.97, mode='proportion'),  # --conf_thresh=0.97
-        unsup_loss=dict(type='ConsistencyLoss', loss_type='mse'),
-        mix=dict(type='CutMixMask', area=0.5, n_boxes=1, random_aspect_ratio=True),  # --mask_prop_range=0.5
-        unsup_bn_stats='update'),
-    semi_test_cfg=dict(predict_on='teacher'))
+    # CutMixSegmentor's defaults are French et al.'s (--cons_weight=1.0 --mask_prop_range=0.5 --conf_thresh=0.97);
+    # French's code: the head's BN statistics follow the mixed views too (the backbone's BN is frozen); the class
+    # default 'frozen' keeps every running statistic to the clean views
+    semi_train_cfg=dict(unsup_bn_stats='update'))
 optim_wrapper = dict(optimizer=dict(lr=3e-5))  # --learning_rate=3e-5 (backbone 3e-6)
 custom_hooks = [dict(type='MeanTeacherHook', teacher_momentum=0.99)]  # = momentum=0.01 (student share)
 val_cfg = dict(type='TeacherStudentValLoop')  # teacher/* and student/* metrics; plain names = teacher

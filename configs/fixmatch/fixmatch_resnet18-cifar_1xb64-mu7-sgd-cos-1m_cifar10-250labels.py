@@ -9,14 +9,7 @@ _base_ = [
     '../_base_/models/resnet18-cifar_semi-cls.py', '../_base_/datasets/cifar10_semi.py',
     '../_base_/schedules/fixmatch_sgd_cos_1m.py', '../_base_/default_cls_runtime.py'
 ]
-model = dict(
-    type='FixMatch',
-    semi_train_cfg=dict(
-        unsup_weight=1.0,  # lambda_u
-        pseudo_label=dict(type='PseudoLabeler', mode='hard'),
-        confidence=dict(type='ConfidenceMask', threshold=0.95, mode='pixel'),
-        unsup_loss=dict(type='ConsistencyLoss', loss_type='ce', reduction='mean'),
-        pseudo_label_from='student'))
+model = dict(type='FixMatch')  # FixMatch's values (tau 0.95, lambda_u 1, hard labels) are the class defaults
 split = '{{ fileDirname }}/../../data/splits/cifar10/250labels'
 train_dataloader = dict(
     dataset=dict(datasets=[

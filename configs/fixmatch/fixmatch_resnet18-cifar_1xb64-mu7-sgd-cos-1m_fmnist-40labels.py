@@ -9,12 +9,6 @@ _base_ = [
 ]
 data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor', mean=[72.94] * 3, std=[90.02] * 3, to_rgb=False)
 model = dict(
-    type='FixMatch',
+    type='FixMatch',  # FixMatch's values (tau 0.95, lambda_u 1, hard labels) are the class defaults
     classifier=dict(data_preprocessor=data_preprocessor),
-    data_preprocessor=dict(data_preprocessor=data_preprocessor),
-    semi_train_cfg=dict(
-        unsup_weight=1.0,  # lambda_u
-        pseudo_label=dict(type='PseudoLabeler', mode='hard'),
-        confidence=dict(type='ConfidenceMask', threshold=0.95, mode='pixel'),
-        unsup_loss=dict(type='ConsistencyLoss', loss_type='ce', reduction='mean'),
-        pseudo_label_from='student'))
+    data_preprocessor=dict(data_preprocessor=data_preprocessor))

@@ -9,15 +9,9 @@ _base_ = [
 data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor', mean=[111.61, 113.16, 120.57],
                          std=[50.50, 51.26, 50.24], to_rgb=False)  # SVHN training-set statistics
 model = dict(
-    type='FixMatch',
+    type='FixMatch',  # FixMatch's values (tau 0.95, lambda_u 1, hard labels) are the class defaults
     classifier=dict(data_preprocessor=data_preprocessor),
-    data_preprocessor=dict(data_preprocessor=data_preprocessor),
-    semi_train_cfg=dict(
-        unsup_weight=1.0,
-        pseudo_label=dict(type='PseudoLabeler', mode='hard'),
-        confidence=dict(type='ConfidenceMask', threshold=0.95, mode='pixel'),
-        unsup_loss=dict(type='ConsistencyLoss', loss_type='ce', reduction='mean'),
-        pseudo_label_from='student'))
+    data_preprocessor=dict(data_preprocessor=data_preprocessor))
 split = '{{ fileDirname }}/../../data/splits/svhn/250labels'
 train_dataloader = dict(
     dataset=dict(datasets=[

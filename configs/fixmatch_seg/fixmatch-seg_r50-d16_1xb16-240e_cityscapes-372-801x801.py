@@ -5,7 +5,4 @@
 # feature perturbation. The model's own weak prediction gives hard pseudo-labels; the confident pixels train the
 # CutMix-ed strong view; loss = (L_sup + L_strong) / 2.
 _base_ = ['../unimatch/unimatch_r50-d16_1xb16-240e_cityscapes-372-801x801.py']
-model = dict(
-    type='FixMatchSegmentor',
-    semi_train_cfg=dict(strong_branches=('unsup_student', ), strong_weights=None, feature_perturbation=None,
-                        fp_weight=1.0))
+model = dict(type='FixMatchSegmentor')  # FixMatch's values (UniMatch's fixmatch.py) are the class defaults

@@ -11,10 +11,9 @@ model = dict(
     type='MeanTeacher',
     classifier=dict(data_preprocessor=data_preprocessor),
     data_preprocessor=dict(data_preprocessor=data_preprocessor),
-    semi_train_cfg=dict(
-        unsup_weight=5.0, rampup_iters=int(0.4 * 2**20), rampup='sigmoid',
-        pseudo_label=dict(type='PseudoLabeler', mode='soft'),
-        unsup_loss=dict(type='ConsistencyLoss', loss_type='mse')))
+    # MeanTeacher's defaults hold the weight 5, the sigmoid ramp, soft targets and the squared error; the ramp's
+    # length depends on the schedule: the first 40 % of its 2^20 iterations
+    semi_train_cfg=dict(rampup_iters=int(0.4 * 2**20)))
 custom_hooks = [dict(type='MeanTeacherHook', teacher_momentum=0.999, warmup=True)]
 unlabeled_pipeline = [
     dict(type='GrayToRGB'),

@@ -11,10 +11,9 @@ model = dict(
     type='S4LRotationVAT',
     classifier=dict(data_preprocessor=data_preprocessor),
     data_preprocessor=dict(data_preprocessor=data_preprocessor),
-    semi_train_cfg=dict(
-        sup_weight=0.3, rotation_weight=0.7, unsup_weight=0.3, entmin_weight=0.3,  # MOAM (seed 001)
-        rotate_labeled=True, rotate_unlabeled=True, xi=1e-6, eps=6.0, power_iters=1,
-        rampup_iters=int(0.4 * 2**20), rampup='linear'))
+    # the class holds MOAM's weights (seed 001), every rotation, VAT's xi / eps / power iteration and the linear
+    # ramp; the ramp's length depends on the schedule
+    semi_train_cfg=dict(rampup_iters=int(0.4 * 2**20)))
 unlabeled_pipeline = [
     dict(type='GrayToRGB'),
     dict(type='MultiBranch', branch_field=_base_.branch_field, unsup_teacher=_base_.weak_pipeline + [_base_.pack]),

@@ -11,8 +11,8 @@ model = dict(
     type='PseudoLabel',
     classifier=dict(data_preprocessor=data_preprocessor),
     data_preprocessor=dict(data_preprocessor=data_preprocessor),
-    semi_train_cfg=dict(
-        threshold=0.95, unsup_weight=1.0, rampup_iters=int(0.4 * 2**20), rampup='linear'))
+    # the class holds the threshold 0.95, weight 1 and linear ramp; the ramp's length depends on the schedule
+    semi_train_cfg=dict(rampup_iters=int(0.4 * 2**20)))
 unlabeled_pipeline = [
     dict(type='GrayToRGB'),
     dict(type='MultiBranch', branch_field=_base_.branch_field, unsup_teacher=_base_.weak_pipeline + [_base_.pack]),

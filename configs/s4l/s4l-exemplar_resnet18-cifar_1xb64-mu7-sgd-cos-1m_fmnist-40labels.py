@@ -2,6 +2,4 @@
 # noise) of every unlabeled image, batch-hard triplet loss with soft margin on their L2-normalised features, plus
 # the supervised loss. Same data, batch (weak views) and schedule as FixMatch.
 _base_ = ['./s4l-rotation_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py']
-model = dict(
-    type='S4LExemplar',
-    semi_train_cfg=dict(_delete_=True, exemplar_weight=1.0, num_copies=8, margin=None, normalize=True))
+model = dict(type='S4LExemplar')  # S4L's values (8 copies, soft margin, weight 1): class defaults

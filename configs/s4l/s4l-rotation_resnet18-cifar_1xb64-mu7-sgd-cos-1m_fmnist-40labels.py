@@ -9,8 +9,7 @@ data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor', mean=[72.94] * 3
 model = dict(
     type='S4LRotation',
     classifier=dict(data_preprocessor=data_preprocessor),
-    data_preprocessor=dict(data_preprocessor=data_preprocessor),
-    semi_train_cfg=dict(rotation_weight=1.0, rotate_labeled=True, rotate_unlabeled=True))
+    data_preprocessor=dict(data_preprocessor=data_preprocessor))  # S4L's values (weight 1, all rotations): class defaults
 unlabeled_pipeline = [
     dict(type='GrayToRGB'),
     dict(type='MultiBranch', branch_field=_base_.branch_field, unsup_teacher=_base_.weak_pipeline + [_base_.pack]),

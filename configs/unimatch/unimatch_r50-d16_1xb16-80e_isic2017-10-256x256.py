@@ -23,20 +23,7 @@ model = dict(
     _delete_=True,
     type='UniMatchSegmentor',
     segmentor=segmentor,
-    data_preprocessor=dict(type='MultiBranchDataPreprocessor', data_preprocessor=data_preprocessor),
-    semi_train_cfg=dict(
-        sup_weight=0.5,
-        unsup_weight=0.5,
-        pseudo_label_from='student',
-        pseudo_label=dict(type='PseudoLabeler', mode='hard'),
-        confidence=dict(type='ConfidenceMask', threshold=0.95, mode='pixel'),
-        unsup_loss=dict(type='ConsistencyLoss', loss_type='ce'),
-        mix=dict(type='CutMixMask', area=(0.02, 0.4), aspect_ratio=(0.3, 1 / 0.3), prob=0.5, box_from='partner'),
-        strong_branches=('unsup_student', 'unsup_student2'),
-        strong_weights=(0.25, 0.25),
-        feature_perturbation=dict(type='FeatureDropout', p=0.5),
-        fp_weight=0.5),
-    semi_test_cfg=dict(predict_on='student'))
+    data_preprocessor=dict(type='MultiBranchDataPreprocessor', data_preprocessor=data_preprocessor))
 split = '{{ fileDirname }}/../../data/splits/isic2017/10'
 epoch_iters = 249
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=80 * epoch_iters, val_interval=epoch_iters)

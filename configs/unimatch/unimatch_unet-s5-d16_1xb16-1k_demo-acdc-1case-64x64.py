@@ -4,24 +4,7 @@
 # (configs/cutmix/cutmix_unet-s5-d16_1xb16-1k_demo-acdc-1case-64x64.py): two one-channel strong views, CutMix
 # p 0.5, feature dropout 0.5, tau 0.95; the model is evaluated per volume.
 _base_ = ['../cutmix/cutmix_unet-s5-d16_1xb16-1k_demo-acdc-1case-64x64.py']
-model = dict(
-    _delete_=True,
-    type='UniMatchSegmentor',
-    segmentor=_base_.segmentor,
-    data_preprocessor=dict(type='MultiBranchDataPreprocessor', data_preprocessor=_base_.data_preprocessor),
-    semi_train_cfg=dict(
-        sup_weight=0.5,
-        unsup_weight=0.5,
-        pseudo_label_from='student',
-        pseudo_label=dict(type='PseudoLabeler', mode='hard'),
-        confidence=dict(type='ConfidenceMask', threshold=0.95, mode='pixel'),
-        unsup_loss=dict(type='ConsistencyLoss', loss_type='ce'),
-        mix=dict(type='CutMixMask', area=(0.02, 0.4), aspect_ratio=(0.3, 1 / 0.3), prob=0.5, box_from='partner'),
-        strong_branches=('unsup_student', 'unsup_student2'),
-        strong_weights=(0.25, 0.25),
-        feature_perturbation=dict(type='FeatureDropout', p=0.5),
-        fp_weight=0.5),
-    semi_test_cfg=dict(predict_on='student'))
+model = dict(type='UniMatchSegmentor')  # UniMatch's values are the class defaults
 custom_hooks = []
 val_cfg = dict(type='ValLoop')
 split = '{{ fileDirname }}/../../data/splits/demo_acdc/1'

@@ -12,9 +12,9 @@ model = dict(
     type='VAT',
     classifier=dict(data_preprocessor=data_preprocessor),
     data_preprocessor=dict(data_preprocessor=data_preprocessor),
-    semi_train_cfg=dict(
-        xi=1e-6, eps=6.0, power_iters=1, entmin_weight=0.06, unsup_weight=0.3, rampup_iters=int(0.4 * 2**20),
-        rampup='linear'))
+    # the class defaults are plain VAT (xi 1e-6, eps 6, one power iteration, no entropy term, weight 1): USB's
+    # VAT+EntMin weights and the ramp's length (it depends on the schedule) are set here
+    semi_train_cfg=dict(entmin_weight=0.06, unsup_weight=0.3, rampup_iters=int(0.4 * 2**20)))
 unlabeled_pipeline = [
     dict(type='GrayToRGB'),
     dict(type='MultiBranch', branch_field=_base_.branch_field, unsup_teacher=_base_.weak_pipeline + [_base_.pack]),

@@ -13,6 +13,8 @@ from mmengine.logging import MMLogger
 from mmengine.optim import build_optim_wrapper
 from mmengine.runner import Runner
 
+from tests.helpers.semi_cfg import merged_semi_cfgs
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 C = lambda *p: osp.join(REPO, 'configs', *p)  # noqa: E731
 IN_PIXPRO = 'checkpoints/pixpro_base_r50_400ep_backbone.pth'
@@ -155,7 +157,7 @@ def test_french_recipe(method, ds, split):
         assert loader.batch_size == SEG_SETTINGS[ds][3]
         return
     assert loader.batch_size == SEG_SETTINGS[ds][2] and list(loader.sampler.source_ratio) == [1, 1]
-    semi = cfg.model.semi_train_cfg
+    semi = merged_semi_cfgs(cfg.model)[0]  # the class's defaults + the config's deviations
     assert semi.unsup_bn_stats == 'update'
     student = [t.type for t in loader.dataset.datasets[1].pipeline[-1].unsup_student]
     if ds == 'isic2017':  # colour jitter (0.4, 0.4, 0.4, 0.1) p 0.8 + grey p 0.2 on the student's view only
@@ -207,12 +209,12 @@ def test_classification_method_configs_carry_the_seed_values():
     ramped); seed 000: 0.5 L_temp + 0.5 L_pseudo, 2/3 subset per cycle, last cycle on all data, first blocks frozen;
     seed 004: the attention neck."""
     moam = _cls('moam', 'moam-step1_s4l-rotation-vat-entmin_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py')
-    semi = moam.model.semi_train_cfg
+    semi = merged_semi_cfgs(moam.model)[0]
     assert (semi.sup_weight, semi.rotation_weight, semi.unsup_weight, semi.entmin_weight) == (0.3, 0.7, 0.3, 0.3)
-    vat = _cls('vat', 'vat-entmin_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py').model.semi_train_cfg
+    vat = merged_semi_cfgs(_cls('vat', 'vat-entmin_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py').model)[0]
     assert vat.entmin_weight == 0.06 and vat.unsup_weight == 0.3
     alt = _cls('alternating', 'alternating_resnet18-cifar_1xb64-mu7-sgd-cosrestart-58k_fmnist-40labels.py')
-    semi = alt.model.semi_train_cfg
+    semi = merged_semi_cfgs(alt.model)[0]
     assert (semi.te_weight, semi.pl_weight, semi.full_data_rounds, semi.frozen_stages) == (0.5, 0.5, 1, 1)
     assert semi.subset_ratio == pytest.approx(2 / 3)
     assert alt.train_cfg.max_iters == semi.num_rounds * (semi.phase1_iters + semi.phase2_iters)
@@ -236,7 +238,7 @@ def test_table1_fixmatch_and_byol_fixmatch_rows(row):
     from densessl.engine.recipe import load_stage_configs
     fm_name, byol_ds, ds_type, classes, n_labels = TABLE1[row]
     cfg = _cls('fixmatch', f'fixmatch_resnet18-cifar_1xb64-mu7-sgd-cos-1m_{fm_name}.py')
-    semi = cfg.model.semi_train_cfg
+    semi = merged_semi_cfgs(cfg.model)[0]
     assert cfg.model.type == 'FixMatch' and semi.confidence.threshold == 0.95 and semi.unsup_weight == 1.0
     assert cfg.model.classifier.head.num_classes == classes
     loader = cfg.train_dataloader

@@ -1,7 +1,8 @@
 # Semi-supervised classifier: mmpretrain's ResNet-18 for 32x32 inputs (ResNet_CIFAR: 3x3 stem, no max-pool),
 # global average pooling, linear head; student and EMA teacher in SemiBaseClassifier (the base class trains the
-# supervised baseline; algorithm configs change `type` and `semi_train_cfg`). mmpretrain types carry the
-# `mmpretrain.` prefix: under the densessl scope a bare `ResNet` / `CrossEntropyLoss` would be mmseg's.
+# supervised baseline; algorithm configs change `type`, and `semi_train_cfg` only where they depart from the
+# algorithm class's defaults). mmpretrain types carry the `mmpretrain.` prefix: under the densessl scope a bare
+# `ResNet` / `CrossEntropyLoss` would be mmseg's.
 num_classes = 10
 data_preprocessor = dict(
     type='mmpretrain.ClsDataPreprocessor',
@@ -21,6 +22,4 @@ classifier = dict(
 model = dict(
     type='SemiBaseClassifier',
     classifier=classifier,
-    data_preprocessor=dict(type='MultiBranchDataPreprocessor', data_preprocessor=data_preprocessor),
-    semi_train_cfg=dict(sup_weight=1.0, unsup_weight=1.0),
-    semi_test_cfg=dict(predict_on='teacher'))
+    data_preprocessor=dict(type='MultiBranchDataPreprocessor', data_preprocessor=data_preprocessor))

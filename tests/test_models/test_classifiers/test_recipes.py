@@ -11,6 +11,7 @@ from mmengine.runner import Runner
 from densessl.engine.recipe import _get_key, is_recipe, load_stage_configs
 from densessl.registry import MODELS
 from densessl.utils import register_all_modules
+from tests.helpers.semi_cfg import merged_semi_cfgs
 
 from .cls_fixtures import REPO, tiny_config
 
@@ -96,7 +97,7 @@ def test_stage_configs_build(path, type_):
 
 def test_as3l_config_points_at_the_selection_outputs():
     cfg = Config.fromfile(osp.join(CONFIGS, 'as3l', 'as3l_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py'))
-    semi = cfg.model.semi_train_cfg
+    semi = merged_semi_cfgs(cfg.model)[0]
     assert cfg.model.type == 'AS3L' and semi.confidence.type == 'FlexMatchMask'
     assert semi.prior_file.endswith('as3l-40labels/prior.npy') and semi.prior_iters == 2**14
     labeled, unlabeled = cfg.train_dataloader.dataset.datasets

@@ -12,6 +12,7 @@ from mmengine.runner import Runner
 from densessl.registry import MODELS
 from densessl.utils import register_all_modules
 from tests.helpers.fixtures import write_cityscapes, write_isic2017, write_voc_converted
+from tests.helpers.semi_cfg import merged_semi_cfgs
 from tests.test_models.test_segmentors import semi_fixtures  # noqa: F401  (registers the semi pieces)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
@@ -51,8 +52,8 @@ def test_config_has_the_paper_settings(method, dataset, setting, pixpro):
     assert model.segmentor.decode_head.num_classes == classes
     assert tuple(model.segmentor.data_preprocessor.size) == crop
     assert model.data_preprocessor.type == 'MultiBranchDataPreprocessor'
-    assert model.semi_test_cfg.predict_on == 'teacher'
-    semi = model.semi_train_cfg
+    semi, semi_test = merged_semi_cfgs(model)  # the class's defaults + the config's deviations
+    assert semi_test.predict_on == 'teacher'
     if method == 'cutmix':
         assert semi.mix.type == 'CutMixMask' and semi.mix.area == 0.5 and semi.unsup_loss.loss_type == 'mse'
         assert semi.confidence.threshold == 0.97 and semi.pseudo_label.mode == 'soft'

@@ -18,6 +18,7 @@ from mmengine.runner import Runner
 from densessl.registry import MODELS
 from densessl.utils import register_all_modules
 from tests.helpers.fixtures import write_cityscapes, write_isic2017, write_voc_converted
+from tests.helpers.semi_cfg import merged_semi_cfgs
 from tests.test_models.test_segmentors import semi_fixtures  # noqa: F401  (registers the semi pieces)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
@@ -73,10 +74,10 @@ def test_config_has_the_official_settings(method, dataset, setting, pixpro):
     assert seg.backbone.type == 'ResNet' and seg.backbone.depth == 50  # plain stem: the PixPro hand-off network
     assert seg.backbone.dilations == (1, 1, 1, 2) and seg.decode_head.dilations == (1, 6, 12, 18)  # OS16
     assert model.data_preprocessor.type == 'MultiBranchDataPreprocessor'
-    assert model.semi_test_cfg.predict_on == 'student'  # no EMA teacher: the model itself is evaluated
+    semi, semi_test = merged_semi_cfgs(model)  # the class's defaults + the config's deviations
+    assert semi_test.predict_on == 'student'  # no EMA teacher: the model itself is evaluated
     assert not any(h.type == 'MeanTeacherHook' for h in cfg.get('custom_hooks', []))
     assert cfg.val_cfg.type == 'ValLoop'
-    semi = model.semi_train_cfg
     assert semi.pseudo_label_from == 'student' and semi.pseudo_label.mode == 'hard'
     assert semi.confidence.type == 'ConfidenceMask' and semi.confidence.mode == 'pixel'
     assert semi.confidence.threshold == p['threshold']
@@ -89,7 +90,7 @@ def test_config_has_the_official_settings(method, dataset, setting, pixpro):
         assert tuple(semi.strong_branches) == STRONG and tuple(semi.strong_weights) == (0.25, 0.25)
         assert semi.feature_perturbation == dict(type='FeatureDropout', p=0.5) and semi.fp_weight == 0.5
     else:
-        assert tuple(semi.strong_branches) == ('unsup_student', ) and semi.strong_weights is None
+        assert tuple(semi.strong_branches) == ('unsup_student', ) and tuple(semi.strong_weights) == (1.0, )
         assert semi.feature_perturbation is None
     # optimiser: SGD 0.9 / 1e-4, the decode head at lr x lr_multi; poly 0.9 over the whole run
     optim = cfg.optim_wrapper
@@ -158,14 +159,12 @@ def test_config_has_the_official_settings(method, dataset, setting, pixpro):
         assert tp == plain
     else:
         assert seg.backbone.init_cfg.checkpoint == 'checkpoints/resnet50-0676ba61.pth'  # torchvision IN-Sup
-    if method == 'fixmatch_seg':  # FixMatch = the UniMatch config of the setting minus its UniMatch parts
+    if method == 'fixmatch_seg':  # FixMatch = the UniMatch config of the setting with FixMatch's class defaults
         uni = Config.fromfile(_path('unimatch', dataset, setting, pixpro)).to_dict()
         fix = cfg.to_dict()
         for d in (uni, fix):
             d.pop('filename', None)
             d['model'].pop('type')
-            for key in ('strong_branches', 'strong_weights', 'feature_perturbation', 'fp_weight'):
-                d['model']['semi_train_cfg'].pop(key)
         assert fix == uni
 
 
