@@ -11,10 +11,14 @@ A *recipe config* is a config with a ``stages`` list; every stage names an ordin
     ]
     evaluate = True   # run the test loop of the last stage when it has finished
 
-``tools/train.py RECIPE`` runs the stages in order, each in ``<work_dir>/<name>/``. When a stage has finished its
-training, ``<work_dir>/<name>/stage_done.json`` records its final checkpoint; a later stage with
-``init_backbone_from`` gets that checkpoint's backbone (extracted by :func:`densessl.apis.extract_backbone`) as its
-``init_cfg``. ``--resume`` skips finished stages and resumes the first unfinished one from its last checkpoint.
+``tools/train.py RECIPE`` runs the stages in order, each in ``<work_dir>/<name>/`` (or in the stage's ``work_dir``,
+relative to the recipe's: ``'.'`` is the recipe's folder itself, ``'../pretrain'`` a folder that several recipes
+share). When a stage has finished its training, ``stage_done.json`` in its folder records its final checkpoint; a
+later stage with ``init_backbone_from`` gets that checkpoint's backbone as its ``init_cfg``: extracted once by
+:func:`densessl.apis.extract_backbone` into the finished stage's folder as ``backbone.pth``, which its
+``stage_done.json`` then names (``backbone``). ``--resume`` skips finished stages and resumes the first unfinished one
+from its last checkpoint, so recipes that share a stage folder train that stage once (the experiment scripts,
+:mod:`densessl.engine.experiment`).
 
 Command-line overrides name their stage (:func:`split_recipe_options`)::
 
@@ -49,6 +53,21 @@ def is_recipe(cfg: Config) -> bool:
 
 def stage_names(recipe: Config) -> List[str]:
     return [spec.get('name') for spec in recipe.stages]
+
+
+def stage_folder(work_dir: str, spec: dict) -> str:
+    """The folder stage ``spec`` runs in: ``<work_dir>/<name>``, or its ``work_dir`` (relative to ``work_dir``).
+
+    Examples:
+        >>> stage_folder('runs/a', dict(name='pixpro')), stage_folder('runs/a', dict(name='ft', work_dir='.'))
+        ('runs/a/pixpro', 'runs/a')
+        >>> stage_folder('runs/a', dict(name='src', work_dir='../source'))
+        'runs/source'
+    """
+    folder = spec.get('work_dir')
+    if not folder:
+        return osp.join(work_dir, spec['name'])
+    return osp.normpath(folder if osp.isabs(folder) else osp.join(work_dir, folder))
 
 
 def split_recipe_options(recipe: Config, options: Optional[dict]) -> Tuple[dict, Dict[str, dict]]:
@@ -123,7 +142,7 @@ def load_stage_configs(recipe: Config, stage_options: Optional[Dict[str, dict]] 
         raise ValueError(f'{recipe.filename}: options for unknown stage(s) {unknown}; the stages are '
                          f'{stage_names(recipe)}')
     here = osp.dirname(osp.abspath(recipe.filename))
-    seen, out = set(), []
+    seen, folders, out = set(), {}, []
     for i, spec in enumerate(stages):
         name = spec.get('name')
         if not name or name in seen or '/' in name or '.' in name:
@@ -142,6 +161,14 @@ def load_stage_configs(recipe: Config, stage_options: Optional[Dict[str, dict]] 
             raise ValueError(f'{recipe.filename}: stage {name!r} has cache=True but is the last stage, which the '
                              'recipe evaluates: a cached result would skip the evaluation. Cache an earlier stage, '
                              'or set evaluate=False')
+        folder = osp.normpath(stage_folder('.', spec))
+        if folder in folders:
+            raise ValueError(f'{recipe.filename}: stages {folders[folder]!r} and {name!r} would both run in the '
+                             f'folder {folder!r} of the work dir; give one of them another `work_dir`')
+        folders[folder] = name
+        if spec.get('cache') and folder == '.':
+            raise ValueError(f'{recipe.filename}: stage {name!r} has cache=True and runs in the recipe\'s own folder '
+                             "(work_dir='.'): the cache copies a stage's whole folder, so give it a folder of its own")
         seen.add(name)
         path = spec['config'] if osp.isabs(spec['config']) else osp.join(here, spec['config'])
         if not osp.isfile(path):
@@ -155,20 +182,30 @@ def load_stage_configs(recipe: Config, stage_options: Optional[Dict[str, dict]] 
     return out
 
 
-def _done_file(work_dir: str, name: str) -> str:
-    return osp.join(work_dir, name, 'stage_done.json')
+#: the file in a stage's folder that says the stage has finished (what the next stages and --resume read)
+STAGE_DONE = 'stage_done.json'
+#: the backbone of a finished stage, extracted (in its folder) when a later stage starts from it
+BACKBONE_FILE = 'backbone.pth'
 
 
-def read_stage_done(work_dir: str, name: str) -> Optional[dict]:
-    path = _done_file(work_dir, name)
+def _done_file(folder: str) -> str:
+    return osp.join(folder, STAGE_DONE)
+
+
+def read_stage_done(folder: str) -> Optional[dict]:
+    """``stage_done.json`` of the stage in ``folder``, or ``None`` when the stage has not finished."""
+    path = _done_file(folder)
     if not osp.isfile(path):
         return None
     with open(path) as f:
         return json.load(f)
 
 
-def write_stage_done(work_dir: str, name: str, info: dict) -> None:
-    path = _done_file(work_dir, name)
+def write_stage_done(folder: str, info: dict) -> None:
+    """Write ``stage_done.json`` into ``folder`` (atomically): ``checkpoint`` (its final checkpoint), ``config``,
+    ``cfg_options``, ``evaluated``, ``metrics``, ``seconds``; optionally ``backbone``, the backbone extracted from
+    ``checkpoint`` that the next stages load."""
+    path = _done_file(folder)
     tmp = path + '.tmp'
     with open(tmp, 'w') as f:
         json.dump(info, f, indent=2)
@@ -217,7 +254,7 @@ def _check_stage_checkpoints(stages: List[Dict], work_dir: str, resume: bool, st
         if spec.get('init_backbone_from') is not None and not _sets_init_cfg(stage_options.get(name, {}), key):
             _get_key(cfg, key)
             _set_key(cfg, f'{key}.init_cfg', None)
-        if resume and osp.isfile(osp.join(work_dir, name, 'last_checkpoint')):
+        if resume and osp.isfile(osp.join(stage_folder(work_dir, spec), 'last_checkpoint')):
             cfg.load_from = None
         check_checkpoints(cfg, option_prefix=f'{name}.')
 
@@ -270,14 +307,14 @@ def _use_cached_stage(name: str, cfg: Config, spec: dict, options: dict, work_di
         why = 'DENSESSL_STAGE_CACHE=refresh' if entry is not None else 'no cached result'
         logger(f'[recipe] {label}: {why} (key {key}); training it, then caching it in {path}')
         return None, (key, inputs)
-    stage_dir = osp.join(work_dir, name)
+    stage_dir = stage_folder(work_dir, spec)
     done = [None]
     if get_rank() == 0:
         ckpt = stage_cache.restore_entry(entry, stage_dir)
         done[0] = dict(checkpoint=ckpt, config=cfg.filename, cfg_options=options,
                        evaluated=False, metrics=entry.get('metrics', {}), seconds=entry.get('seconds'),
                        cached_from=path, cache_key=key)
-        write_stage_done(work_dir, name, done[0])
+        write_stage_done(stage_dir, done[0])
     barrier()
     broadcast_object_list(done)
     minutes = f'{entry["seconds"] / 60:.1f} min' if entry.get('seconds') is not None else 'unknown time'
@@ -319,10 +356,11 @@ def run_recipe(recipe: Config, work_dir: str, resume: bool, run_stage: Callable[
     evaluate = recipe.get('evaluate', True)
     if any(stage['spec'].get('cache') for stage in stages):
         stage_cache.cache_mode()  # a wrong DENSESSL_STAGE_CACHE fails here, not after the first stages trained
+    folders = {stage['name']: stage_folder(work_dir, stage['spec']) for stage in stages}
     finished = {}
     for k, stage in enumerate(stages):
         name = stage['name']
-        done = read_stage_done(work_dir, name) if resume else None
+        done = read_stage_done(folders[name]) if resume else None
         if done is not None and not (k == len(stages) - 1 and evaluate and not done.get('evaluated')):
             finished[name] = done
     _check_stage_checkpoints(stages, work_dir, resume, stage_options, skip=set(finished))
@@ -332,7 +370,7 @@ def run_recipe(recipe: Config, work_dir: str, resume: bool, run_stage: Callable[
         t0 = time.time()
         name, cfg, spec = stage['name'], stage['cfg'], stage['spec']
         options = _jsonable(stage_options.get(name, {}))
-        stage_dir = osp.join(work_dir, name)
+        stage_dir = folders[name]
         is_last = k == len(stages) - 1
         label = f'stage {k + 1}/{len(stages)} {name!r}'
         if name in finished:
@@ -340,7 +378,7 @@ def run_recipe(recipe: Config, work_dir: str, resume: bool, run_stage: Callable[
             logger(f'[recipe] {label} already finished ({done["checkpoint"]}); skipping')
             if options != done.get('cfg_options', {}):
                 logger(f'[recipe] stage {name!r} finished with --cfg-options {done.get("cfg_options", {})}, not the '
-                       f'{options} given now; it is kept as it is (delete {_done_file(work_dir, name)} to run it '
+                       f'{options} given now; it is kept as it is (delete {_done_file(stage_dir)} to run it '
                        'again)')
             times.append((name, time.time() - t0, 'reused (finished before, --resume)'))
             continue
@@ -350,14 +388,19 @@ def run_recipe(recipe: Config, work_dir: str, resume: bool, run_stage: Callable[
             logger(f'[recipe] stage {name!r}: {key}.init_cfg set by --cfg-options; not taking the backbone of '
                    f'stage {src!r}')
         elif src is not None:
-            src_done = read_stage_done(work_dir, src)
+            src_done = read_stage_done(folders[src])
             if src_done is None:
                 raise RuntimeError(f'stage {name!r} needs stage {src!r}, which has not finished')
-            backbone = osp.join(stage_dir, f'backbone_from_{src}.pth')
-            if get_rank() == 0 and not osp.isfile(backbone):
-                os.makedirs(stage_dir, exist_ok=True)
-                extract_backbone(src_done['checkpoint'], backbone)
-            barrier()
+            backbone = src_done.get('backbone')
+            if backbone and not osp.isfile(backbone):
+                raise FileNotFoundError(f'{_done_file(folders[src])} names the backbone {backbone}, which does not '
+                                        'exist; delete that stage_done.json to run the stage again')
+            if not backbone:  # extracted once, next to the checkpoint; every later stage (and recipe) reuses it
+                backbone = osp.join(folders[src], BACKBONE_FILE)
+                if get_rank() == 0:
+                    extract_backbone(src_done['checkpoint'], backbone)
+                    write_stage_done(folders[src], dict(src_done, backbone=backbone))
+                barrier()
             _get_key(cfg, key)  # fail with a clear message when the key is wrong
             _set_key(cfg, f'{key}.init_cfg', dict(type='Pretrained', checkpoint=backbone))
             logger(f'[recipe] stage {name!r}: backbone initialised from stage {src!r} ({backbone})')
@@ -376,8 +419,8 @@ def run_recipe(recipe: Config, work_dir: str, resume: bool, run_stage: Callable[
         seconds = time.time() - t0
         if get_rank() == 0:
             ckpt = last_checkpoint(stage_dir)
-            write_stage_done(work_dir, name, dict(checkpoint=ckpt, config=cfg.filename, cfg_options=options,
-                                                  evaluated=stage_eval, metrics=metrics, seconds=seconds))
+            write_stage_done(stage_dir, dict(checkpoint=ckpt, config=cfg.filename, cfg_options=options,
+                                             evaluated=stage_eval, metrics=metrics, seconds=seconds))
             if store_key is not None:
                 try:
                     path = stage_cache.store_entry(

@@ -59,9 +59,10 @@ def test_recipe_runs_stages_in_order_and_hands_the_backbone_over(tiny_data, tmp_
     done_a = json.loads((work / 'a' / 'stage_done.json').read_text())
     done_b = json.loads((work / 'b' / 'stage_done.json').read_text())
     assert done_a['checkpoint'].endswith('iter_2.pth') and done_b['evaluated'] and 'mIoU' in done_b['metrics']
+    assert done_a['backbone'] == str(work / 'a' / 'backbone.pth')  # extracted once, next to a's checkpoint
     # stage b started from stage a's backbone: its extracted file equals a's final backbone weights
     a_state = torch.load(done_a['checkpoint'], map_location='cpu', weights_only=False)['state_dict']
-    handed = torch.load(work / 'b' / 'backbone_from_a.pth', map_location='cpu', weights_only=False)
+    handed = torch.load(work / 'a' / 'backbone.pth', map_location='cpu', weights_only=False)
     handed = handed.get('state_dict', handed)
     a_backbone = {k[len('backbone.'):]: v for k, v in a_state.items() if k.startswith('backbone.')}
     handed = {k[len('backbone.'):] if k.startswith('backbone.') else k: v for k, v in handed.items()}
@@ -85,7 +86,7 @@ def test_cfg_options_reach_their_stage_and_resume_keeps_them(tiny_data, tmp_path
     dumped_b = Config.fromfile(str(work / 'b' / 'stage_b.py'))
     assert dumped_a.model.decode_head.dropout_ratio == 0.25 and dumped_a.train_cfg.max_iters == 2
     assert dumped_b.model.decode_head.dropout_ratio == 0.0 and dumped_b.train_cfg.max_iters == 3
-    assert dumped_b.model.backbone.init_cfg.checkpoint == str(work / 'b' / 'backbone_from_a.pth')
+    assert dumped_b.model.backbone.init_cfg.checkpoint == str(work / 'a' / 'backbone.pth')
     done_b = json.loads((work / 'b' / 'stage_done.json').read_text())
     assert done_b['checkpoint'].endswith('iter_3.pth') and not done_b['evaluated']
     assert done_b['cfg_options'] == {'train_cfg.max_iters': 3}
@@ -160,7 +161,7 @@ def test_missing_checkpoint_advice_names_the_stage_and_works_as_given(tiny_data,
     train_tool.main([recipe, '--work-dir', str(work), '--cfg-options', *options, 'b.model.backbone.init_cfg=None'])
     assert json.loads((work / 'b' / 'stage_done.json').read_text())['checkpoint'].endswith('iter_2.pth')
     assert Config.fromfile(str(work / 'b' / 'stage_b.py')).model.backbone.get('init_cfg') is None
-    assert not (work / 'b' / 'backbone_from_a.pth').exists()
+    assert not (work / 'a' / 'backbone.pth').exists()
     assert _trained_iters(work / 'a') == [1, 2] and _trained_iters(work / 'b') == [1, 2]
 
 
@@ -174,6 +175,65 @@ def test_recipe_rejects_bad_stage_references(tmp_path):
     missing.write_text("stages = [dict(name='a', config='nope.py')]\n")
     with pytest.raises(FileNotFoundError, match='nope.py'):
         load_stage_configs(Config.fromfile(str(missing)))
+    clash = tmp_path / 'clash.py'
+    clash.write_text("stages = [dict(name='a', config='s.py', work_dir='x'), dict(name='x', config='s.py')]\n")
+    with pytest.raises(ValueError, match="stages 'a' and 'x' would both run in the folder 'x'"):
+        load_stage_configs(Config.fromfile(str(clash)))
+    cached_here = tmp_path / 'cached_here.py'
+    cached_here.write_text("stages = [dict(name='a', config='s.py', work_dir='.', cache=True), "
+                           "dict(name='b', config='s.py')]\n")
+    with pytest.raises(ValueError, match="cache=True and runs in the recipe's own folder"):
+        load_stage_configs(Config.fromfile(str(cached_here)))
+
+
+def _fake_stage_recipe(tmp_path, stages):
+    """Stage configs with a backbone key only (the fake ``run_stage`` below trains nothing)."""
+    (tmp_path / 's.py').write_text("model = dict(backbone=dict(type='ResNet', depth=18))\n")
+    path = tmp_path / 'recipe.py'
+    path.write_text(f'stages = {stages!r}\nevaluate = False\n')
+    return Config.fromfile(str(path))
+
+
+def _fake_run_stage(calls, weight):
+    """A stand-in for tools/train.py's run_stage: records the config, writes a checkpoint of one backbone tensor."""
+    def run_stage(cfg, stage_dir, resume, evaluate, name):
+        calls.append((name, stage_dir, cfg))
+        os.makedirs(stage_dir, exist_ok=True)
+        ckpt = osp.join(stage_dir, 'iter_1.pth')
+        torch.save({'state_dict': {'backbone.conv1.weight': torch.full((1, ), weight)}}, ckpt)
+        with open(osp.join(stage_dir, 'last_checkpoint'), 'w') as f:
+            f.write(ckpt)
+        return {}
+    return run_stage
+
+
+def test_stage_folders_are_shared_between_recipes(tmp_path):
+    """A stage's ``work_dir`` places it outside the recipe's folder (``'.'``: the recipe's folder itself); a second
+    recipe naming the same folder finds it finished (--resume) and starts from the backbone extracted there once."""
+    from densessl.engine.recipe import run_recipe
+    recipe = _fake_stage_recipe(tmp_path, [dict(name='pre', config='s.py', work_dir='../shared'),
+                                           dict(name='ft', config='s.py', work_dir='.', init_backbone_from='pre')])
+    calls = []
+    run_recipe(recipe, str(tmp_path / 'runs' / 'r1'), True, _fake_run_stage(calls, 1.0), logger=lambda m: None)
+    shared = tmp_path / 'runs' / 'shared'
+    assert [(n, d) for n, d, _ in calls] == [('pre', str(shared)), ('ft', str(tmp_path / 'runs' / 'r1'))]
+    assert calls[1][2].model.backbone.init_cfg.to_dict() == dict(type='Pretrained',
+                                                                 checkpoint=str(shared / 'backbone.pth'))
+    assert json.loads((shared / 'stage_done.json').read_text())['backbone'] == str(shared / 'backbone.pth')
+    assert (tmp_path / 'runs' / 'r1' / 'stage_done.json').exists()
+    calls.clear()
+    run_recipe(recipe, str(tmp_path / 'runs' / 'r2'), True, _fake_run_stage(calls, 2.0), logger=lambda m: None)
+    assert [n for n, _, _ in calls] == ['ft']  # the shared stage is not trained again
+    # a stage trained again (its stage_done.json rewritten without `backbone`) is extracted again: no stale file
+    (shared / 'stage_done.json').unlink()
+    calls.clear()
+    run_recipe(recipe, str(tmp_path / 'runs' / 'r3'), True, _fake_run_stage(calls, 3.0), logger=lambda m: None)
+    handed = torch.load(shared / 'backbone.pth', map_location='cpu', weights_only=False)['state_dict']
+    assert [n for n, _, _ in calls] == ['pre', 'ft'] and handed['conv1.weight'].item() == 3.0
+    # a recorded backbone that has gone missing is an error naming the stage_done.json to delete
+    (shared / 'backbone.pth').unlink()
+    with pytest.raises(FileNotFoundError, match=r'shared/stage_done.json names the backbone .*backbone.pth'):
+        run_recipe(recipe, str(tmp_path / 'runs' / 'r4'), True, _fake_run_stage([], 4.0), logger=lambda m: None)
 
 
 @pytest.mark.parametrize('recipe_name', ['pixpro_voc_1pct.py', 'pixpro_demo_5pct.py'])

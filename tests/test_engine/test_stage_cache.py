@@ -90,7 +90,7 @@ def test_cached_stage_is_trained_once_then_reused_with_hand_off_and_resume(tiny_
     assert done_a['checkpoint'] == str(work / 'a' / 'iter_2.pth') and done_a['cached_from'] == str(entry_dir)
     assert (work / 'a' / 'last_checkpoint').read_text() == str(work / 'a' / 'iter_2.pth')
     first = torch.load(tmp_path / 'w1' / 'a' / 'iter_2.pth', map_location='cpu', weights_only=False)['state_dict']
-    handed = torch.load(work / 'b' / 'backbone_from_a.pth', map_location='cpu', weights_only=False)
+    handed = torch.load(work / 'a' / 'backbone.pth', map_location='cpu', weights_only=False)
     a_backbone = {k[len('backbone.'):]: v for k, v in first.items() if k.startswith('backbone.')}
     handed = {k[len('backbone.'):] if k.startswith('backbone.') else k: v
               for k, v in handed.get('state_dict', handed).items()}
