@@ -42,7 +42,7 @@ def main(argv=None):
     from mmengine.runner import Runner
 
     from densessl.engine.distributed import setup_distributed
-    from densessl.evaluation.report import OverlayHook, capture_class_tables
+    from densessl.evaluation.report import OverlayHook, capture_class_tables, write_reports
     from densessl.utils import ensure_demo_data_for, register_all_modules, unique_experiment_name
 
     register_all_modules(init_default_scope=False)
@@ -84,30 +84,6 @@ def _bgr_inputs(cfg) -> bool:
     pre = cfg.model.get('data_preprocessor') or {}
     pre = pre.get('data_preprocessor', pre)  # a semi-supervised model's MultiBranchDataPreprocessor
     return bool(pre.get('bgr_to_rgb', True))
-
-
-def write_reports(evaluator, stem: str) -> list:
-    """Print the per-class table and write ``<stem>_per_class.{json,csv}`` (and ``<stem>_per_volume.csv`` for
-    volume metrics); returns the files written."""
-    from densessl.evaluation.report import (collect_class_tables, format_class_table, merge_class_tables,
-                                            write_class_table)
-    written = []
-    tables = collect_class_tables(evaluator)
-    if tables:
-        columns, rows = merge_class_tables(tables)
-        print('per-class results:\n' + format_class_table(columns, rows))
-        write_class_table(columns, rows, stem + '_per_class.json', stem + '_per_class.csv')
-        written += [stem + '_per_class.json', stem + '_per_class.csv']
-    for metric in evaluator.metrics:
-        volumes = getattr(metric, 'volume_table', None)
-        if volumes:
-            columns = list(volumes[0])
-            write_class_table(columns, volumes, csv_path=stem + '_per_volume.csv')
-            written.append(stem + '_per_volume.csv')
-            break
-    for path in written:
-        print(f'wrote {path}')
-    return written
 
 
 if __name__ == '__main__':

@@ -76,10 +76,15 @@ def prepare_stage_config(cfg: Config, work_dir: str, resume, amp: bool = False, 
 
 def run_stage(cfg: Config, work_dir: str, resume, evaluate: bool = False, amp: bool = False,
               launcher: str = 'none', option_prefix: str = '') -> dict:
-    """Build a Runner for one stage config, train it, optionally test it; returns the test metrics."""
+    """Build a Runner for one stage config, train it, optionally test it; returns the test metrics.
+
+    The test writes ``<work_dir>/test_metrics.json`` and, as ``tools/test.py --out`` does, the per-class (and
+    per-volume) tables ``test_metrics_per_class.{json,csv}`` next to it.
+    """
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
 
+    from densessl.evaluation.report import capture_class_tables, write_reports
     from densessl.utils import unique_experiment_name
 
     cfg = prepare_stage_config(cfg, work_dir, resume, amp, launcher, option_prefix)
@@ -88,11 +93,14 @@ def run_stage(cfg: Config, work_dir: str, resume, evaluate: bool = False, amp: b
     runner.train()
     metrics = {}
     if evaluate and cfg.get('test_dataloader') and cfg.get('test_evaluator'):
+        evaluator = runner.test_loop.evaluator
+        capture_class_tables(evaluator)
         metrics = runner.test()
         metrics = {k: float(v) if hasattr(v, '__float__') else v for k, v in metrics.items()}
         if runner.rank == 0:
             with open(osp.join(work_dir, 'test_metrics.json'), 'w') as f:
                 json.dump(metrics, f, indent=2)
+            write_reports(evaluator, osp.join(work_dir, 'test_metrics'))
     return metrics
 
 

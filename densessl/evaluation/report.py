@@ -1,13 +1,13 @@
 """Reports people read: per-class tables (IoU, Dice, HD95) as text, JSON and CSV, and overlay images.
 
-``tools/test.py`` uses these pieces::
+``tools/test.py`` (and a recipe's final evaluation in ``tools/train.py``) uses these pieces::
 
     evaluator of the test loop
       -> capture_class_tables(): mmseg's IoUMetric keeps its per-class IoU / Dice / Acc after evaluation
          (VolumeMetric keeps class_table / volume_table itself)
       -> runner.test()
       -> merge_class_tables(): one row per class, the columns of every metric (HD95 where computed)
-      -> format_class_table() printed; write_class_table() -> <metrics>_per_class.json / .csv
+      -> format_class_table() printed; write_class_table() -> <metrics>_per_class.json / .csv   (write_reports)
     OverlayHook (``--show-dir``): for every test sample, image | ground truth | prediction side by side, the masks
       drawn over the image in the dataset's palette (:func:`overlay_panels`), one PNG per sample.
 """
@@ -23,7 +23,7 @@ from mmengine.hooks import Hook
 
 __all__ = [
     'iou_class_table', 'capture_class_tables', 'collect_class_tables', 'merge_class_tables', 'format_class_table',
-    'write_class_table', 'overlay_panels', 'to_display_image', 'OverlayHook'
+    'write_class_table', 'write_reports', 'overlay_panels', 'to_display_image', 'OverlayHook'
 ]
 
 
@@ -142,6 +142,33 @@ def write_class_table(columns: Sequence[str], rows: Sequence[dict], json_path: O
             for r in rows:
                 w.writerow(['' if clean(r.get(c)) is None else r.get(c) for c in columns])
         _atomic(csv_path, write, newline='')
+
+
+def write_reports(evaluator, stem: str) -> List[str]:
+    """After an evaluation (with :func:`capture_class_tables` called before it): print the per-class table and write
+    ``<stem>_per_class.{json,csv}``, and ``<stem>_per_volume.csv`` for volume metrics (``tools/test.py --out``, and a
+    recipe's final evaluation next to its ``test_metrics.json``).
+
+    Returns:
+        list[str]: the files written (none when no metric kept a table, e.g. a classification accuracy).
+    """
+    written = []
+    tables = collect_class_tables(evaluator)
+    if tables:
+        columns, rows = merge_class_tables(tables)
+        print('per-class results:\n' + format_class_table(columns, rows))
+        write_class_table(columns, rows, stem + '_per_class.json', stem + '_per_class.csv')
+        written += [stem + '_per_class.json', stem + '_per_class.csv']
+    for metric in evaluator.metrics:
+        volumes = getattr(metric, 'volume_table', None)
+        if volumes:
+            columns = list(volumes[0])
+            write_class_table(columns, volumes, csv_path=stem + '_per_volume.csv')
+            written.append(stem + '_per_volume.csv')
+            break
+    for path in written:
+        print(f'wrote {path}')
+    return written
 
 
 def _atomic(path: str, write, **open_kwargs) -> None:
