@@ -15,21 +15,24 @@ Everything else (thresholds, weights, ramps relative to the run length) is each 
 balanced split of seed ``k`` (``data/splits/fashion_mnist/40labels`` for seed 0, generated into the work dir
 otherwise), so the spread covers both the labeled set and the initialisation.
 
-Each run writes ``<work-dir>/<method>_seed<k>/result.json`` (test top-1 of the EMA teacher and of the student,
-wall time, the last logged losses); finished runs are skipped when the script is started again. The table goes
-to ``<work-dir>/results.md`` and stdout.
+Each run is a recipe (:mod:`densessl.engine.experiment`): ``<work-dir>/<method>_seed<k>/recipe.py``, the method's
+config with the overrides above, run by ``tools/train.py --resume`` (``byol_fixmatch``: after the BYOL stage of the
+seed, in ``<work-dir>/byol_pretrain_seed<k>/``, which hands its backbone over), validated at its last iteration. It
+writes ``<work-dir>/<method>_seed<k>/result.json`` (test top-1 of the EMA teacher and of the student at that
+validation, the run's wall time, the last logged losses); finished runs are skipped when the script is started
+again. The table goes to ``<work-dir>/results.md`` and stdout.
 """
 import argparse
-import copy
-import json
 import os
 import os.path as osp
 import statistics
 import sys
-import time
+from collections import OrderedDict
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
+
+from densessl.engine.experiment import Experiment, markdown_table, mean_std, recipe_stages  # noqa: E402
 
 CONFIGS = {
     'supervised': 'configs/supervised_cls/supervised_resnet18-cifar_1xb64-sgd-cos-1m_fmnist-40labels.py',
@@ -48,6 +51,8 @@ LABELS = {
     'byol_fixmatch': 'BYOL target pretraining + FixMatch'
 }
 FULL_ITERS = 2**20  # the configs' schedule length, to which their ramp lengths are relative
+#: the validation metrics of the last validation (at the end of the run): the EMA teacher's and the student's
+TEACHER_TOP1, STUDENT_TOP1 = 'teacher/accuracy/top1', 'student/accuracy/top1'
 
 
 def parse_args(argv=None):
@@ -91,8 +96,13 @@ def _small_backbone(width: int, in_channels: int = 3) -> dict:
                 stem_channels=width, base_channels=width, out_indices=(2, ), style='pytorch', in_channels=in_channels)
 
 
-def byol_backbone(seed: int, args) -> str:
-    """Stage 1 of the BYOL -> FixMatch recipe on the experiment's backbone; returns the backbone file.
+def _replace(value: dict) -> dict:
+    """An override that replaces a config dict instead of merging into it."""
+    return dict(value, _delete_=True)
+
+
+def byol_stage(seed: int, args) -> dict:
+    """Stage 1 of the BYOL -> FixMatch recipe on the experiment's backbone, in ``<work-dir>/byol_pretrain_seed<k>``.
 
     The recipe's BYOL stage (3-channel stem, GrayToRGB, BYOL's views) for ``--byol-iters`` iterations of
     ``--byol-batch`` images, LARS with warm-up + cosine, the target network's momentum from 0.99 to 1. Training
@@ -100,163 +110,163 @@ def byol_backbone(seed: int, args) -> str:
     the starting weights is off: pulling toward a random initialisation is not the method's prior.
     """
     from mmengine.config import Config
-    from mmengine.runner import Runner
-    from densessl.apis import extract_backbone
-    from densessl.engine.recipe import load_stage_configs
-    out = osp.join(args.work_dir, f'byol_pretrain_seed{seed}')
-    backbone_file = osp.join(out, 'backbone.pth')
-    if osp.isfile(backbone_file):
-        return backbone_file
-    cfg = load_stage_configs(Config.fromfile(osp.join(REPO, BYOL_RECIPE)))[0]['cfg']
-    cfg.work_dir = out
-    cfg.launcher = 'none'
-    cfg.randomness = dict(seed=seed)
-    cfg.model.backbone = _small_backbone(args.width)
-    cfg.model.neck.in_channels = 4 * args.width
-    cfg.model.weight_reg = 0.
-    loader = cfg.train_dataloader
-    loader.batch_size = args.byol_batch
-    loader.num_workers = args.workers
-    loader.persistent_workers = args.workers > 0
-    loader.dataset.data_root = osp.join(REPO, 'data', 'fashion_mnist')
+    stage = recipe_stages(osp.join(REPO, BYOL_RECIPE))[0]
+    cfg = Config.fromfile(stage['config'])
+    cfg.merge_from_dict(dict(stage.get('cfg_options') or {}))
     warm = max(1, args.byol_iters // 20)
-    cfg.param_scheduler = [
-        dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=warm),
-        dict(type='CosineAnnealingLR', T_max=args.byol_iters - warm, by_epoch=False, begin=warm,
-             end=args.byol_iters),
-    ]
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=args.byol_iters)
-    cfg.log_processor = dict(by_epoch=False)
-    cfg.default_hooks.logger = dict(type='LoggerHook', interval=50, log_metric_by_epoch=False)
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', by_epoch=False, interval=args.byol_iters,
-                                        max_keep_ckpts=1)
-    cfg.default_hooks.pop('visualization', None)
-    start = time.time()
-    Runner.from_cfg(cfg).train()
-    extract_backbone(osp.join(out, f'iter_{args.byol_iters}.pth'), backbone_file)
-    with open(osp.join(out, 'time.json'), 'w') as f:
-        json.dump(dict(seconds=round(time.time() - start, 1)), f)
-    return backbone_file
+    hooks = {k: v for k, v in cfg.default_hooks.to_dict().items() if k != 'visualization'}
+    hooks.update(logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+                 checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=args.byol_iters, max_keep_ckpts=1))
+    options = {
+        'randomness': _replace(dict(seed=seed)),
+        'model.backbone': _replace(_small_backbone(args.width)),
+        'model.neck.in_channels': 4 * args.width,
+        'model.weight_reg': 0.,
+        'train_dataloader.batch_size': args.byol_batch,
+        'train_dataloader.num_workers': args.workers,
+        'train_dataloader.persistent_workers': args.workers > 0,
+        'train_dataloader.dataset.data_root': osp.join(REPO, 'data', 'fashion_mnist'),
+        'param_scheduler': [
+            dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=warm),
+            dict(type='CosineAnnealingLR', T_max=args.byol_iters - warm, by_epoch=False, begin=warm,
+                 end=args.byol_iters),
+        ],
+        'train_cfg': _replace(dict(type='IterBasedTrainLoop', max_iters=args.byol_iters)),
+        'log_processor': _replace(dict(by_epoch=False)),
+        'default_hooks': _replace(hooks),
+    }
+    stage.update(name='byol', work_dir=osp.join(args.work_dir, f'byol_pretrain_seed{seed}'),
+                 cfg_options=dict(stage.get('cfg_options') or {}, **options))
+    return stage
 
 
-def build_cfg(method: str, seed: int, args):
+def finetune_options(method: str, seed: int, args) -> dict:
+    """The overrides that put a method's config on the experiment's budget (see the module docstring)."""
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(REPO, CONFIGS[method]))
-    run_dir = osp.join(args.work_dir, f'{method}_seed{seed}')
-    cfg.work_dir = run_dir
-    cfg.launcher = 'none'
-    cfg.randomness = dict(seed=seed)
     w = args.width
-    backbone = _small_backbone(w)
-    if method == 'byol_fixmatch':
-        backbone['init_cfg'] = dict(type='Pretrained', checkpoint=byol_backbone(seed, args))
-    cfg.model.classifier.backbone = backbone
-    cfg.model.classifier.head.in_channels = 4 * w
+    opts = {'randomness': _replace(dict(seed=seed)), 'model.classifier.backbone': _replace(_small_backbone(w)),
+            'model.classifier.head.in_channels': 4 * w}
     # ramps are given relative to the paper's 2^20 iterations: keep the same share of this run
     stc = cfg.model.get('semi_train_cfg', {})
     if stc.get('rampup_iters'):
-        stc['rampup_iters'] = max(1, int(round(stc['rampup_iters'] / FULL_ITERS * args.iters)))
+        opts['model.semi_train_cfg.rampup_iters'] = max(1, int(round(stc['rampup_iters'] / FULL_ITERS * args.iters)))
     split = split_dir(seed, args.work_dir)
     loader = cfg.train_dataloader
-    loader.num_workers = args.workers
-    loader.persistent_workers = args.workers > 0
-    semi = loader.dataset.type == 'ConcatDataset'
-    if semi:
-        loader.batch_size = args.batch * (1 + args.mu)
-        loader.sampler.batch_size = loader.batch_size
-        loader.sampler.source_ratio = [1, args.mu]
-        datasets = loader.dataset.datasets
+    opts.update({'train_dataloader.num_workers': args.workers, 'train_dataloader.persistent_workers': args.workers > 0})
+    if loader.dataset.type == 'ConcatDataset':
+        batch = args.batch * (1 + args.mu)
+        opts.update({'train_dataloader.batch_size': batch, 'train_dataloader.sampler.batch_size': batch,
+                     'train_dataloader.sampler.source_ratio': [1, args.mu]})
+        datasets = [(f'train_dataloader.dataset.datasets.{i}', ds) for i, ds in enumerate(loader.dataset.datasets)]
     else:
-        loader.batch_size = args.batch
-        datasets = [loader.dataset]
-    for ds in datasets:
-        ds.data_root = osp.join(REPO, 'data', 'fashion_mnist')
-        ds.split_file = osp.join(split, osp.basename(ds.split_file))
+        opts['train_dataloader.batch_size'] = args.batch
+        datasets = [('train_dataloader.dataset', loader.dataset)]
+    for key, ds in datasets:
+        opts[f'{key}.data_root'] = osp.join(REPO, 'data', 'fashion_mnist')
+        opts[f'{key}.split_file'] = osp.join(split, osp.basename(ds.split_file))
     for key in ('val_dataloader', 'test_dataloader'):
-        cfg[key].dataset.data_root = osp.join(REPO, 'data', 'fashion_mnist')
-        cfg[key].num_workers = args.workers
-        cfg[key].persistent_workers = False
+        opts.update({f'{key}.dataset.data_root': osp.join(REPO, 'data', 'fashion_mnist'),
+                     f'{key}.num_workers': args.workers, f'{key}.persistent_workers': False})
         if args.val_images < 10000:
-            cfg[key].dataset.indices = args.val_images
-    cfg.optim_wrapper.optimizer.lr = args.lr
-    cfg.param_scheduler = [
+            opts[f'{key}.dataset.indices'] = args.val_images
+    opts['optim_wrapper.optimizer.lr'] = args.lr
+    opts['param_scheduler'] = [
         dict(type='CosineAnnealingLR', T_max=args.iters * 16 / 7, eta_min=-args.lr, begin=0, end=args.iters,
              by_epoch=False)
     ]
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=args.iters, val_interval=args.iters)
+    opts['train_cfg'] = _replace(dict(type='IterBasedTrainLoop', max_iters=args.iters, val_interval=args.iters))
     hooks = []
     for h in cfg.get('custom_hooks', []):
-        h = copy.deepcopy(h)
+        h = h.to_dict() if hasattr(h, 'to_dict') else dict(h)
         if h.get('type') == 'MeanTeacherHook':
             h.pop('momentum', None)
             h['teacher_momentum'] = args.ema
         hooks.append(h)
-    cfg.custom_hooks = hooks
-    cfg.default_hooks.logger.interval = 50
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', by_epoch=False, interval=10**9, save_last=True,
-                                        max_keep_ckpts=1)
-    return cfg
+    opts['custom_hooks'] = hooks
+    opts['default_hooks.logger.interval'] = 50
+    opts['default_hooks.checkpoint'] = _replace(dict(type='CheckpointHook', by_epoch=False, interval=10**9,
+                                                     save_last=True, max_keep_ckpts=1))
+    return opts
 
 
-def run_one(method: str, seed: int, args) -> dict:
-    from mmengine.runner import Runner
-    finished = osp.join(args.work_dir, f'{method}_seed{seed}', 'result.json')
-    if osp.isfile(finished):
-        with open(finished) as f:
-            return json.load(f)
-    if args.table_only:
-        return None
-    cfg = build_cfg(method, seed, args)
-    out_file = osp.join(cfg.work_dir, 'result.json')
-    if osp.isfile(out_file):
-        with open(out_file) as f:
-            return json.load(f)
-    runner = Runner.from_cfg(cfg)
-    start = time.time()
-    runner.train()  # validates at the end of training (val_interval = iters)
-    train_time = time.time() - start
-    metrics = runner.val_loop.run() if runner.val_loop is not None else {}
-    scalars = runner.message_hub.log_scalars
-    last = {k[len('train/'):]: float(v.data[0][-1]) for k, v in scalars.items()
-            if k.startswith('train/') and ('loss' in k or 'ratio' in k or 'acc' in k)}
-    result = dict(method=method, seed=seed, iters=args.iters, batch=args.batch, mu=args.mu, width=args.width,
-                  ema=args.ema, teacher_top1=float(metrics['teacher/accuracy/top1']),
-                  student_top1=float(metrics['student/accuracy/top1']), train_seconds=round(train_time, 1),
-                  last_train_logs=last)
-    with open(out_file, 'w') as f:
-        json.dump(result, f, indent=2)
+def method_stages(method: str, seed: int, args):
+    """The recipe of one run: the method's config on the experiment's budget (after the BYOL stage of ``seed`` for
+    ``byol_fixmatch``), validated at its last iteration."""
+    stage = dict(name='finetune', config=osp.join(REPO, CONFIGS[method]),
+                 cfg_options=finetune_options(method, seed, args))
+    if method != 'byol_fixmatch':
+        return [stage]
+    stage.update(init_backbone_from='byol', backbone_key='model.classifier.backbone')
+    return [byol_stage(seed, args), stage]
+
+
+def _last_train_logs(run_dir: str) -> dict:
+    """The last logged losses / ratios / accuracies of the training (from the newest ``vis_data/scalars.json``)."""
+    import glob
+    import json
+    logs = sorted(glob.glob(osp.join(run_dir, '*', 'vis_data', 'scalars.json')), key=osp.getmtime)
+    for log in reversed(logs):
+        with open(log) as f:
+            train = [r for r in map(json.loads, filter(str.strip, f)) if 'loss' in r]
+        if train:
+            return {k: float(v) for k, v in train[-1].items() if 'loss' in k or 'ratio' in k or 'acc' in k}
+    return {}
+
+
+def collect(method: str, seed: int, args):
+    """The ``result.json`` of a finished run: top-1 of the EMA teacher and of the student at the last validation,
+    the wall time of the run's last stage, the last logged losses."""
+    from densessl.engine.experiment import load_run_metrics
+
+    def result(run_dir: str, done: dict) -> dict:
+        metrics = load_run_metrics(run_dir, key=TEACHER_TOP1)
+        return dict(method=method, seed=seed, iters=args.iters, batch=args.batch, mu=args.mu, width=args.width,
+                    ema=args.ema, teacher_top1=float(metrics[TEACHER_TOP1]),
+                    student_top1=float(metrics[STUDENT_TOP1]), train_seconds=round(done.get('seconds') or 0, 1),
+                    last_train_logs=_last_train_logs(run_dir))
     return result
 
 
-def table(results, methods) -> str:
-    lines = ['| method | EMA model top-1 (%) | student top-1 (%) | runs | train time / run |',
-             '|---|---|---|---|---|']
-    for m in methods:
-        rs = [r for r in results if r['method'] == m]
-        if not rs:
-            continue
-        t = [r['teacher_top1'] for r in rs]
-        s = [r['student_top1'] for r in rs]
+def run_one(method: str, seed: int, args, exp: Experiment):
+    run_dir = osp.join(args.work_dir, f'{method}_seed{seed}')
+    result = exp.finished(run_dir)
+    if result is not None or args.table_only:  # before building the recipe, which writes split files
+        return result
+    return exp.run(run_dir, method_stages(method, seed, args), evaluate=False, collect=collect(method, seed, args),
+                   what=f'{method} seed {seed}')
 
-        def fmt(v):
-            return f'{statistics.mean(v):.1f} ± {statistics.stdev(v):.1f}' if len(v) > 1 else f'{v[0]:.1f}'
-        seeds = ', '.join(f"s{r['seed']}: {r['teacher_top1']:.1f}" for r in rs)
-        minutes = statistics.mean(r['train_seconds'] for r in rs) / 60
-        lines.append(f'| {LABELS[m]} | {fmt(t)} ({seeds}) | {fmt(s)} | {len(rs)} | {minutes:.1f} min |')
-    return '\n'.join(lines)
+
+def table(results, methods) -> str:
+    groups = OrderedDict()
+    for m in methods:
+        runs = [(r['seed'], r) for r in results if r['method'] == m]
+        if runs:
+            groups[m] = runs
+
+    def teacher(_, runs):
+        per_seed = ', '.join(f"s{s}: {r['teacher_top1']:.1f}" for s, r in runs)
+        return f"{mean_std([r['teacher_top1'] for _, r in runs], 1)} ({per_seed})"
+
+    columns = [
+        ('EMA model top-1 (%)', teacher),
+        ('student top-1 (%)', lambda _, runs: mean_std([r['student_top1'] for _, r in runs], 1)),
+        ('runs', lambda _, runs: str(len(runs))),
+        ('train time / run', lambda _, runs: f"{statistics.mean(r['train_seconds'] for _, r in runs) / 60:.1f} min"),
+    ]
+    return markdown_table(groups, columns, LABELS, name_header='method', show_seeds=False, per_seed=False,
+                          time=False)
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
     os.makedirs(args.work_dir, exist_ok=True)
-    from densessl.utils import register_all_modules
-    register_all_modules()
-    import torch
-    torch.set_num_threads(args.threads)
+    exp = Experiment('cls_fmnist_40labels', result_file='result.json', table_only=args.table_only,
+                     threads=args.threads)
     results = []
     for seed in args.seeds:
         for method in args.methods:
-            r = run_one(method, seed, args)
+            r = run_one(method, seed, args, exp)
             if r is None:
                 continue
             results.append(r)

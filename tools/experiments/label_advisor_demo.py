@@ -12,7 +12,9 @@ On the demo scenes (1000 training scenes, DeepLabV3+ R18, 96 px crops), for each
 
 then trains each method of ``--methods`` (supervised, CutMix) on every chosen split, all networks starting from the
 source backbone (as seg_demo_ssl.py), ``--iters`` iterations, seeds ``--train-seeds``, and evaluates on the 200
-validation scenes. The configs are the existing demo configs with the split files swapped by ``--cfg-options``.
+validation scenes. Each training is a recipe (:mod:`densessl.engine.experiment`): seg_demo_ssl.py's shared source
+stage, then the existing demo config with the split files swapped by ``--cfg-options finetune.KEY=VALUE``, in
+``<work-dir>/runs/<setting>/<selection>_<method>_seed<k>/``.
 
 Before any training (and alone with ``--coverage-only``) it prints what needs no training: the class coverage of
 every chosen set, read from the masks the split hides (scenes holding each class, share of foreground pixels), and
@@ -33,12 +35,14 @@ import os.path as osp
 import statistics
 import sys
 import time
+from collections import OrderedDict
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
 sys.path.insert(0, osp.join(REPO, 'tools', 'experiments'))
 
-import seg_demo_ssl as seg  # noqa: E402  (its source / PixPro stages and its run helper)
+import seg_demo_ssl as seg  # noqa: E402  (its source / PixPro stages)
+from densessl.engine.experiment import Experiment, markdown_table, mean_std  # noqa: E402
 
 SUPERVISED = seg.SUPERVISED
 CUTMIX = 'configs/cutmix/cutmix_r18-d16_1xb16-1k_demo-5pct-96x96.py'
@@ -73,18 +77,27 @@ def parse_args(argv=None):
 
 
 # ---------------------------------------------------------------------------------------------------- selection
-def backbones(args) -> dict:
-    ns = argparse.Namespace(work_dir=args.pretrain_dir, init='source', pixpro_iters=args.pixpro_iters)
-    out = {'source': seg.source_backbone(ns)}
+def _pretrain_args(args) -> argparse.Namespace:
+    """seg_demo_ssl.py's arguments that place and shape its pretraining stages."""
+    return argparse.Namespace(work_dir=args.pretrain_dir, init='source', pixpro_iters=args.pixpro_iters)
+
+
+def backbones(args, exp: Experiment) -> dict:
+    """The backbone files of seg_demo_ssl.py's source stage and (for ``--features pixpro``) its PixPro stage of
+    seed 0, trained in ``--pretrain-dir`` unless finished there."""
+    ns = _pretrain_args(args)
+    stages, options = seg.pretrain_stages(0, ns, pixpro=False)
+    out = {'source': exp.ensure_backbone(stages[-1]['work_dir'], stages, options)}
     if 'pixpro' in args.features:
-        out['pixpro'] = seg.pixpro_backbone(0, ns)
+        stages, options = seg.pretrain_stages(0, ns, pixpro=True)
+        out['pixpro'] = exp.ensure_backbone(stages[-1]['work_dir'], stages, options)
     return out
 
 
-def selections(args) -> dict:
+def selections(args, exp: Experiment) -> dict:
     """Every split of the experiment: {setting: {selection name: split dir}} (chosen now unless on disk)."""
     splits = {}
-    weights = backbones(args) if args.strategies and not args.table_only else {}
+    weights = backbones(args, exp) if args.strategies and not args.table_only else {}
     from densessl.selection import suggest_labels
     for setting in args.settings:
         splits[setting] = {}
@@ -187,94 +200,68 @@ def feature_quality(args, splits: dict) -> str:
 
 
 # --------------------------------------------------------------------------------------------------- training
-def parse_per_class(log_path: str) -> dict:
-    """The last per-class table mmseg's IoUMetric printed into a log: {class: {'IoU': ..., 'Dice': ...}}."""
-    text = open(log_path).read()
-    k = text.rfind('per class results:')
-    if k < 0:
-        return {}
-    rows = [line for line in text[k:].splitlines() if line.startswith('|')]
-    if not rows:
-        return {}
-    header = [c.strip() for c in rows[0].strip('|').split('|')]
-    out = {}
-    for line in rows[1:]:
-        cells = [c.strip() for c in line.strip('|').split('|')]
-        if len(cells) != len(header):
-            break
-        try:
-            out[cells[0]] = {h: float(v) for h, v in zip(header[1:], cells[1:])}
-        except ValueError:
-            break
-    return out
+def _with_per_class(run_dir: str, done: dict) -> dict:
+    """A run's test metrics, its wall time and its per-class table: {class: {'IoU': ..., 'Dice': ..., 'Acc': ...}}."""
+    with open(osp.join(run_dir, 'test_metrics.json')) as f:
+        metrics = json.load(f)
+    with open(osp.join(run_dir, 'test_metrics_per_class.json')) as f:
+        per_class = {row['class']: {k: v for k, v in row.items() if k != 'class'} for row in json.load(f)}
+    return dict(metrics, train_minutes=round((done.get('seconds') or 0) / 60, 2), per_class=per_class)
 
 
-def run(args, setting: str, selection: str, split_dir: str, method: str, seed: int, init: str):
+def run(args, exp: Experiment, setting: str, selection: str, split_dir: str, method: str, seed: int):
     config, key = METHODS[method]
-    out = osp.join(args.work_dir, 'runs', setting, f'{selection}_{method}_seed{seed}')
-    result_file = osp.join(out, 'test_metrics.json')
-    if osp.isfile(result_file):
-        return json.load(open(result_file))
-    if args.table_only:
-        return None
-    os.makedirs(out, exist_ok=True)
-    log = osp.join(out, 'run.log')
     labeled, unlabeled = osp.join(split_dir, 'labeled.txt'), osp.join(split_dir, 'unlabeled.txt')
-    opts = [f'randomness.seed={seed}', f'train_cfg.max_iters={args.iters}', f'param_scheduler.0.end={args.iters}',
-            f'train_cfg.val_interval={args.iters}', f'default_hooks.checkpoint.interval={args.iters}']
-    opts += seg._init_options(key, init)
+    opts = seg.schedule_options(seed, args.iters)
     if method == 'supervised':
-        opts.append(f'train_dataloader.dataset.ann_file={labeled}')
+        opts['train_dataloader.dataset.ann_file'] = labeled
     else:
-        opts += [f'train_dataloader.dataset.datasets.0.ann_file={labeled}',
-                 f'train_dataloader.dataset.datasets.1.ann_file={unlabeled}']
-    limit = [f'val_dataloader.dataset.indices={args.eval_limit}',
-             f'test_dataloader.dataset.indices={args.eval_limit}'] if args.eval_limit else []
-    secs = seg._run([sys.executable, 'tools/train.py', config, '--work-dir', out, '--cfg-options'] + opts + limit,
-                    log)
-    test_log = osp.join(out, 'test.log')
-    seg._run([sys.executable, 'tools/test.py', config, osp.join(out, f'iter_{args.iters}.pth'), '--work-dir',
-              osp.join(out, 'test'), '--out', result_file] + (['--cfg-options'] + limit if limit else []), test_log)
-    metrics = json.load(open(result_file))
-    metrics.update(train_minutes=round(secs / 60, 2), per_class=parse_per_class(test_log))
-    with open(result_file, 'w') as f:
-        json.dump(metrics, f, indent=2)
-    print(f'[label_advisor] {setting} {selection} {method} seed {seed}: mIoU {metrics.get("mIoU")} '
-          f'({secs / 60:.1f} min)', flush=True)
-    return metrics
-
-
-def _fmt(values):
-    if not values:
-        return 'n/a'
-    if len(values) == 1:
-        return f'{values[0]:.2f}'
-    return f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}'
+        opts.update({'train_dataloader.dataset.datasets.0.ann_file': labeled,
+                     'train_dataloader.dataset.datasets.1.ann_file': unlabeled})
+    if args.eval_limit:
+        opts.update({'val_dataloader.dataset.indices': args.eval_limit,
+                     'test_dataloader.dataset.indices': args.eval_limit})
+    stages, options = seg.pretrain_stages(seed, _pretrain_args(args), pixpro=False)
+    stages.append(dict(name='finetune', config=osp.join(REPO, config), backbone_key=key, init_backbone_from='source'))
+    options['finetune'] = opts
+    return exp.run(osp.join(args.work_dir, 'runs', setting, f'{selection}_{method}_seed{seed}'), stages, options,
+                   collect=_with_per_class, what=f'{setting} {selection} {method} seed {seed}')
 
 
 def results_table(args, results: dict, rare: int) -> str:
     rare_name = _classes()[rare]
-    lines = [f'Label advisor on the demo scenes: {args.iters} iterations from the source backbone, training seeds '
-             f'{" ".join(map(str, args.train_seeds))}; random = {args.random_draws} draws (mean ± std over draws '
-             'and seeds); rarest class by pixels in the pool: ' + rare_name, '',
-             f'| setting | method | selection | mIoU | Δ vs random mean | IoU {rare_name} | train min/run | runs |',
-             '|---|---|---|---|---|---|---|---|']
+    head = (f'Label advisor on the demo scenes: {args.iters} iterations from the source backbone, training seeds '
+            f'{" ".join(map(str, args.train_seeds))}; random = {args.random_draws} draws (mean ± std over draws '
+            'and seeds); rarest class by pixels in the pool: ' + rare_name)
+    groups, base = OrderedDict(), {}
     for setting in args.settings:
         for method in args.methods:
             rows = results.get((setting, method), {})
             rand = [m for name, runs in rows.items() if name.startswith('random') for m in runs]
-            base = statistics.mean([m['mIoU'] for m in rand]) if rand else None
-            groups = [('random', rand)] + [(n, r) for n, r in rows.items() if not n.startswith('random')]
-            for name, runs in groups:
-                miou = [m['mIoU'] for m in runs]
-                rare_iou = [m['per_class'][rare_name]['IoU'] for m in runs
-                            if rare_name in (m.get('per_class') or {})]
-                delta = f'{statistics.mean(miou) - base:+.2f}' if miou and base is not None and name != 'random' \
-                    else ''
-                mins = statistics.mean([m.get('train_minutes', 0) for m in runs]) if runs else 0
-                lines.append(f'| {setting} | {METHOD_LABELS[method]} | {name} | {_fmt(miou)} | {delta} | '
-                             f'{_fmt(rare_iou)} | {mins:.1f} | {len(runs)} |')
-    return '\n'.join(lines)
+            base[(setting, method)] = statistics.mean([m['mIoU'] for m in rand]) if rand else None
+            groups[(setting, method, 'random')] = [(None, m) for m in rand]
+            for name, runs in rows.items():
+                if not name.startswith('random'):
+                    groups[(setting, method, name)] = [(None, m) for m in runs]
+    labels = {key: (key[0], METHOD_LABELS[key[1]], key[2]) for key in groups}
+
+    def delta(key, runs):
+        ref = base[key[:2]]
+        miou = [m['mIoU'] for _, m in runs]
+        return f'{statistics.mean(miou) - ref:+.2f}' if miou and ref is not None and key[2] != 'random' else ''
+
+    def minutes(_, runs):
+        return f'{statistics.mean([m.get("train_minutes", 0) for _, m in runs]) if runs else 0:.1f}'
+
+    columns = [
+        'mIoU', ('Δ vs random mean', delta),
+        (f'IoU {rare_name}', lambda _, runs: mean_std([m['per_class'][rare_name]['IoU'] for _, m in runs
+                                                        if rare_name in (m.get('per_class') or {})])),
+        ('train min/run', minutes),
+        ('runs', lambda _, runs: str(len(runs))),
+    ]
+    return head + '\n\n' + markdown_table(groups, columns, labels, name_header=('setting', 'method', 'selection'),
+                                          show_seeds=False, per_seed=False, time=False)
 
 
 def main(argv=None):
@@ -286,8 +273,9 @@ def main(argv=None):
 
     from densessl.utils import ensure_demo_data_for
     ensure_demo_data_for(Config.fromfile(SUPERVISED))
+    exp = Experiment('label_advisor', table_only=args.table_only)
     t0 = time.time()
-    splits = selections(args)
+    splits = selections(args, exp)
     report = [coverage_table(args, splits)]
     if not args.table_only:
         report.append(feature_quality(args, splits))
@@ -299,14 +287,12 @@ def main(argv=None):
     if args.coverage_only:
         return splits
     rare = rarest_class(args)
-    init = None if args.table_only else seg.source_backbone(
-        argparse.Namespace(work_dir=args.pretrain_dir, init='source', pixpro_iters=args.pixpro_iters))
     results = {}
     for setting in args.settings:
         for seed in args.train_seeds:
             for name, split_dir in splits[setting].items():
                 for method in args.methods:
-                    r = run(args, setting, name, split_dir, method, seed, init)
+                    r = run(args, exp, setting, name, split_dir, method, seed)
                     if r is not None:
                         results.setdefault((setting, method), {}).setdefault(name, []).append(r)
                         with open(osp.join(args.work_dir, 'results.md'), 'w') as f:

@@ -13,9 +13,11 @@ poly decay and ``--iters`` iterations:
 - ``unimatch``    UniMatch (two strong views, feature dropout), the model evaluated
                   (configs/unimatch/unimatch_unet-s5-d16_1xb16-1k_demo-acdc-1case-64x64.py).
 
-Each finished run is tested with ``tools/test.py`` on the 25 validation volumes (last checkpoint) and leaves
+Every run is a one-stage recipe (:mod:`densessl.engine.experiment`: ``<run dir>/recipe.py`` run by ``tools/train.py
+--resume``, the seed, the iterations and the split as ``--cfg-options finetune.KEY=VALUE``; the command is the first
+line of ``<run dir>/run.log``), tested at its end on the 25 validation volumes (last weights), leaving
 ``<work-dir>/<cases>case/<method>_seed<k>/test_metrics.json`` (+ ``test_metrics_per_class.csv``,
-``test_metrics_per_volume.csv``); finished runs are skipped when restarted. The tables (mean ± std over seeds, from
+``test_metrics_per_volume.csv``); finished runs are skipped when restarted. The tables (mean ± std over seeds, as
 ``tools/analysis/compare_runs.py``) go to ``<work-dir>/results.md`` and stdout::
 
     python tools/experiments/seg_demo_medical.py                          # 1 3 7 cases, 3 methods, seeds 0 1
@@ -25,15 +27,14 @@ Each finished run is tested with ``tools/test.py`` on the 25 validation volumes 
 """
 import argparse
 import importlib.util
-import json
 import os
 import os.path as osp
-import subprocess
 import sys
-import time
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
+
+from densessl.engine.experiment import Experiment, compare  # noqa: E402
 
 METHODS = {
     # name: (config, semi-supervised)
@@ -64,58 +65,30 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def _run(cmd, log):
-    t0 = time.time()
-    env = dict(os.environ, PYTHONPATH=REPO)
-    with open(log, 'a') as f:
-        f.write('$ ' + ' '.join(cmd) + '\n')
-        f.flush()
-        proc = subprocess.run(cmd, cwd=REPO, stdout=f, stderr=subprocess.STDOUT, env=env)
-    if proc.returncode:
-        raise RuntimeError(f'command failed ({proc.returncode}), see {log}: {" ".join(cmd)}')
-    return time.time() - t0
-
-
 def split_options(method: str, cases: int):
     """The configs are the 1-case ones: point them at ``cases``' split files."""
     split = osp.join(REPO, 'data', 'splits', 'demo_acdc', str(cases))
     if METHODS[method][1]:
-        return [f'train_dataloader.dataset.datasets.0.ann_file={split}/labeled.txt',
-                f'train_dataloader.dataset.datasets.1.ann_file={split}/unlabeled.txt']
-    return [f'train_dataloader.dataset.ann_file={split}/labeled.txt']
+        return {'train_dataloader.dataset.datasets.0.ann_file': f'{split}/labeled.txt',
+                'train_dataloader.dataset.datasets.1.ann_file': f'{split}/unlabeled.txt'}
+    return {'train_dataloader.dataset.ann_file': f'{split}/labeled.txt'}
 
 
 def run_dir(args, cases: int, method: str, seed: int) -> str:
     return osp.join(args.work_dir, f'{cases}case', f'{method}_seed{seed}')
 
 
-def run_method(method: str, cases: int, seed: int, args):
-    out = run_dir(args, cases, method, seed)
-    result_file = osp.join(out, 'test_metrics.json')
-    if osp.isfile(result_file) or args.table_only:
-        return
-    config = METHODS[method][0]
-    os.makedirs(out, exist_ok=True)
-    log = osp.join(out, 'run.log')
-    # no validation during training (the last checkpoint is tested once, below)
-    opts = [f'randomness.seed={seed}', f'train_cfg.max_iters={args.iters}', f'param_scheduler.0.end={args.iters}',
-            f'train_cfg.val_interval={args.iters}', f'train_cfg.val_begin={args.iters + 1}',
-            f'default_hooks.checkpoint.interval={args.iters}'] + split_options(method, cases)
-    secs = _run([sys.executable, 'tools/train.py', config, '--work-dir', out, '--cfg-options'] + opts, log)
-    ckpt = osp.join(out, f'iter_{args.iters}.pth')
-    _run([sys.executable, 'tools/test.py', config, ckpt, '--work-dir', osp.join(out, 'test'), '--out',
-          result_file], log)
-    with open(result_file) as f:
-        metrics = json.load(f)
-    metrics['train_minutes'] = round(secs / 60, 2)
-    with open(result_file, 'w') as f:
-        json.dump(metrics, f, indent=2)
-    print(f'[seg_demo_medical] {cases} case(s) {method} seed {seed}: mDice {metrics.get("mDice")} mHD95 '
-          f'{metrics.get("mHD95")} ({secs / 60:.1f} min)', flush=True)
+def run_method(method: str, cases: int, seed: int, args, exp: Experiment):
+    # no validation during training (the last weights are tested once, at the end)
+    opts = {'randomness.seed': seed, 'train_cfg.max_iters': args.iters, 'param_scheduler.0.end': args.iters,
+            'train_cfg.val_interval': args.iters, 'train_cfg.val_begin': args.iters + 1,
+            'default_hooks.checkpoint.interval': args.iters, **split_options(method, cases)}
+    stage = dict(name='finetune', config=osp.join(REPO, METHODS[method][0]))
+    return exp.run(run_dir(args, cases, method, seed), [stage], {'finetune': opts},
+                   what=f'{cases} case(s) {method} seed {seed}')
 
 
 def tables(args) -> str:
-    compare = _load_tool('tools/analysis/compare_runs.py').compare
     parts = [f'Demo scenes in the ACDC h5 layout (tools/misc/make_demo_data.py --h5): UNet from scratch, {args.iters} '
              f'iterations, evaluated per volume on the 25 validation cases (Dice / IoU in %, HD95 in pixels of the '
              f'128x128 slices); mean ± std over seeds {" ".join(map(str, args.seeds))}.']
@@ -135,6 +108,7 @@ def main(argv=None):
     args = parse_args(argv)
     os.environ.setdefault('OMP_NUM_THREADS', str(args.threads))
     os.makedirs(args.work_dir, exist_ok=True)
+    exp = Experiment('seg_demo_medical', table_only=args.table_only)
     if not args.table_only:
         from densessl.registry import MODELS
         from densessl.utils import register_all_modules
@@ -148,7 +122,7 @@ def main(argv=None):
     for seed in args.seeds:
         for cases in args.cases:
             for method in args.methods:
-                run_method(method, cases, seed, args)
+                run_method(method, cases, seed, args, exp)
                 with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
                     f.write(tables(args) + '\n')
     text = tables(args)
