@@ -201,17 +201,13 @@ def method_stages(method: str, seed: int, args):
     return [byol_stage(seed, args), stage]
 
 
-def _last_train_logs(run_dir: str) -> dict:
-    """The last logged losses / ratios / accuracies of the training (from the newest ``vis_data/scalars.json``)."""
-    import glob
-    import json
-    logs = sorted(glob.glob(osp.join(run_dir, '*', 'vis_data', 'scalars.json')), key=osp.getmtime)
-    for log in reversed(logs):
-        with open(log) as f:
-            train = [r for r in map(json.loads, filter(str.strip, f)) if 'loss' in r]
-        if train:
-            return {k: float(v) for k, v in train[-1].items() if 'loss' in k or 'ratio' in k or 'acc' in k}
-    return {}
+def _last_train_logs(checkpoint: str) -> dict:
+    """The losses / ratios / accuracies of the last training iteration, from the message hub the final checkpoint
+    keeps (what the Runner logged, unsmoothed)."""
+    import torch
+    hub = torch.load(checkpoint, map_location='cpu', weights_only=False).get('message_hub') or {}
+    return {k[len('train/'):]: float(v.data[0][-1]) for k, v in hub.get('log_scalars', {}).items()
+            if k.startswith('train/') and ('loss' in k or 'ratio' in k or 'acc' in k)}
 
 
 def collect(method: str, seed: int, args):
@@ -224,7 +220,7 @@ def collect(method: str, seed: int, args):
         return dict(method=method, seed=seed, iters=args.iters, batch=args.batch, mu=args.mu, width=args.width,
                     ema=args.ema, teacher_top1=float(metrics[TEACHER_TOP1]),
                     student_top1=float(metrics[STUDENT_TOP1]), train_seconds=round(done.get('seconds') or 0, 1),
-                    last_train_logs=_last_train_logs(run_dir))
+                    last_train_logs=_last_train_logs(done['checkpoint']))
     return result
 
 
