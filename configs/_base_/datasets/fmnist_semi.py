@@ -27,6 +27,12 @@ unlabeled_pipeline = [
          unsup_teacher=weak_pipeline + [pack],
          unsup_student=strong_pipeline + [pack]),
 ]
+# the unlabeled images with the weak view only, for the algorithms that make their own second view or perturbation
+# (Pseudo-Label, VAT, S4L, Rebuffi's alternating): dict(unlabeled_dataset, pipeline=weak_unlabeled_pipeline)
+weak_unlabeled_pipeline = [
+    dict(type='GrayToRGB'),
+    dict(type='MultiBranch', branch_field=branch_field, unsup_teacher=weak_pipeline + [pack]),
+]
 labeled_dataset = dict(
     type=dataset_type, data_root=data_root, split='train', split_file=split + '/labeled.txt',
     pipeline=labeled_pipeline)

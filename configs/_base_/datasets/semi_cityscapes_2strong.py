@@ -5,39 +5,24 @@
 # Geometry, shared by every view of an image (before MultiBranch): the 2048x1024 image rescaled by r ~ U(0.5, 2.0),
 # a random 801x801 crop, a horizontal flip with p 0.5; crops smaller than 801 px are padded by the data
 # preprocessor (masks with 255, unlabeled padding excluded from every loss).
-# Strong views (unsup_student, unsup_student2; independent draws): colour jitter 0.5 / 0.5 / 0.5 / 0.25 with p 0.8,
-# grayscale p 0.2, Gaussian blur sigma ~ U(0.1, 2.0) with p 0.5 and PIL's kernel size (blur_limit=0). The CutMix
+# Strong views (unsup_student, unsup_student2; independent draws): UniMatch's (unimatch_strong_view.py). The CutMix
 # boxes between unlabeled images are drawn by the model. FixMatch-seg uses unsup_student only.
 # A leaf config sets the split files of both datasets (see semi_voc12aug_2strong.py).
-_base_ = ['./semi_cityscapes.py']
+_base_ = ['./semi_cityscapes.py', './unimatch_strong_view.py']
 crop_size = (801, 801)
 branch_field = ['sup', 'unsup_teacher', 'unsup_student', 'unsup_student2']
-unimatch_strong = [
-    dict(type='StrongPhotometricAug',
-         transforms=[
-             dict(type='ColorJitter', brightness=0.5, contrast=0.5, saturation=0.5, hue=0.25, p=0.8),
-             dict(type='ToGray', p=0.2),
-             dict(type='GaussianBlur', blur_limit=0, sigma_limit=(0.1, 2.0), p=0.5),
-         ]),
-    dict(type='PackSegInputs')
-]
-labeled_pipeline = [
-    dict(type='LoadCheckedImageFromFile'),
-    dict(type='LoadCheckedAnnotations'),
+geometry = [
     dict(type='RandomResize', scale=(2048, 1024), ratio_range=(0.5, 2.0), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='MultiBranch', branch_field=branch_field, sup=[dict(type='PackSegInputs')]),
 ]
-unlabeled_pipeline = [
-    dict(type='LoadCheckedImageFromFile'),
-    dict(type='RandomResize', scale=(2048, 1024), ratio_range=(0.5, 2.0), keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='RandomFlip', prob=0.5),
+labeled_pipeline = [dict(type='LoadCheckedImageFromFile'), dict(type='LoadCheckedAnnotations')] + geometry + [
+    dict(type='MultiBranch', branch_field=branch_field, sup=[dict(type='PackSegInputs')])]
+unlabeled_pipeline = [dict(type='LoadCheckedImageFromFile')] + geometry + [
     dict(type='MultiBranch', branch_field=branch_field,
          unsup_teacher=[dict(type='PackSegInputs')],
-         unsup_student=unimatch_strong,
-         unsup_student2=unimatch_strong),
+         unsup_student=_base_.unimatch_strong,
+         unsup_student2=_base_.unimatch_strong),
 ]
 labeled_dataset = dict(pipeline=labeled_pipeline)
 unlabeled_dataset = dict(pipeline=unlabeled_pipeline)

@@ -1,7 +1,8 @@
 # The semi-supervised demo data (semi_demo_scenes.py) with two strong views of every unlabeled scene (UniMatch):
 # branches unsup_student and unsup_student2 share the weak view's geometry and draw their photometric changes
 # independently, with UniMatch's strengths (colour jitter 0.5 / 0.5 / 0.5 / 0.25 with p 0.8, grayscale p 0.2, blur
-# sigma 0.1-2 with p 0.5). The CutMix boxes between unlabeled scenes are drawn by the model, not here.
+# sigma 0.1-2 with a 3-7 px kernel and p 0.5). The CutMix boxes between unlabeled scenes are drawn by the model, not
+# here.
 _base_ = ['./semi_demo_scenes.py']
 branch_field = ['sup', 'unsup_teacher', 'unsup_student', 'unsup_student2']
 unimatch_strong = [
@@ -13,20 +14,8 @@ unimatch_strong = [
          ]),
     dict(type='PackSegInputs')
 ]
-labeled_pipeline = [
-    dict(type='LoadCheckedImageFromFile'),
-    dict(type='LoadCheckedAnnotations'),
-    dict(type='RandomResize', scale=(128, 128), ratio_range=(0.75, 1.5), keep_ratio=True),
-    dict(type='RandomCrop', crop_size={{_base_.crop_size}}),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='MultiBranch', branch_field=branch_field, sup=[dict(type='PackSegInputs')]),
-]
-unlabeled_pipeline = [
-    dict(type='LoadCheckedImageFromFile'),
-    dict(type='RandomResize', scale=(128, 128), ratio_range=(0.75, 1.5), keep_ratio=True),
-    dict(type='RandomCrop', crop_size={{_base_.crop_size}}),
-    dict(type='RandomFlip', prob=0.5),
+labeled_pipeline = _base_.labeled_pipeline[:-1] + [dict(_base_.labeled_pipeline[-1], branch_field=branch_field)]
+unlabeled_pipeline = _base_.unlabeled_pipeline[:-1] + [
     dict(type='MultiBranch', branch_field=branch_field,
          unsup_teacher=[dict(type='PackSegInputs')],
          unsup_student=unimatch_strong,

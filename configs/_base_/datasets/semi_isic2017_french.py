@@ -10,9 +10,6 @@
 # - evaluation on the whole 248x248 image (their --bin_fill_holes post-processing is not applied here).
 # `sup_pipeline`: the labeled pipeline for the supervised baselines.
 _base_ = ['./semi_isic2017.py']
-dataset_type = 'ISIC2017Dataset'
-data_root = 'data/ISIC2017'
-branch_field = ['sup', 'unsup_teacher', 'unsup_student']
 crop_size = (224, 224)
 french_size = (248, 248)
 geometry = [
@@ -26,13 +23,13 @@ geometry = [
 sup_pipeline = [dict(type='LoadCheckedImageFromFile'), dict(type='LoadCheckedAnnotations')] + geometry + [
     dict(type='PackSegInputs')]
 labeled_pipeline = sup_pipeline[:-1] + [
-    dict(type='MultiBranch', branch_field=branch_field, sup=[dict(type='PackSegInputs')])]
+    dict(type='MultiBranch', branch_field=_base_.branch_field, sup=[dict(type='PackSegInputs')])]
 french_colour = [
     dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1, p=0.8),
     dict(type='ToGray', p=0.2),
 ]
 unlabeled_pipeline = [dict(type='LoadCheckedImageFromFile')] + geometry + [
-    dict(type='MultiBranch', branch_field=branch_field,
+    dict(type='MultiBranch', branch_field=_base_.branch_field,
          unsup_teacher=[dict(type='PackSegInputs')],
          unsup_student=[dict(type='StrongPhotometricAug', transforms=french_colour), dict(type='PackSegInputs')]),
 ]
@@ -42,19 +39,8 @@ test_pipeline = [
     dict(type='LoadCheckedAnnotations'),
     dict(type='PackSegInputs')
 ]
-labeled_dataset = dict(
-    type=dataset_type,
-    data_root=data_root,
-    data_prefix=dict(img_path='ISIC-2017_Training_Data', seg_map_path='ISIC-2017_Training_Part1_GroundTruth_01'),
-    ann_file='',  # set by the leaf config: data/splits/isic2017/<setting>/labeled.txt
-    pipeline=labeled_pipeline)
-unlabeled_dataset = dict(
-    type=dataset_type,
-    data_root=data_root,
-    data_prefix=dict(img_path='ISIC-2017_Training_Data'),
-    ann_file='',  # set by the leaf config: data/splits/isic2017/<setting>/unlabeled.txt
-    with_label=False,
-    pipeline=unlabeled_pipeline)
+labeled_dataset = dict(pipeline=labeled_pipeline)
+unlabeled_dataset = dict(pipeline=unlabeled_pipeline)
 train_dataloader = dict(
     batch_size=20,
     sampler=dict(type='MultiSourceSampler', batch_size=20, source_ratio=[1, 1]),

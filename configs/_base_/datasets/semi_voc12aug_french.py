@@ -8,10 +8,6 @@
 # - batches of 10 labeled + 10 unlabeled images (MultiSourceSampler; the unlabeled ones are mixed in pairs).
 # `sup_pipeline` is the labeled pipeline without MultiBranch, for the supervised baselines (same augmentation).
 _base_ = ['./semi_voc12aug.py']
-dataset_type = 'PascalVOCAugDataset'
-data_root = 'data/VOCdevkit/VOC2012'
-crop_size = (321, 321)
-branch_field = ['sup', 'unsup_teacher', 'unsup_student']
 hung_scale = dict(type='RandomChoice',
                   transforms=[[dict(type='Resize', scale_factor=round(0.5 + 0.1 * i, 1), keep_ratio=True)]
                               for i in range(11)])
@@ -19,32 +15,21 @@ sup_pipeline = [
     dict(type='LoadCheckedImageFromFile'),
     dict(type='LoadCheckedAnnotations'),
     hung_scale,
-    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='RandomCrop', crop_size=_base_.crop_size),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackSegInputs'),
 ]
 labeled_pipeline = sup_pipeline[:-1] + [
-    dict(type='MultiBranch', branch_field=branch_field, sup=[dict(type='PackSegInputs')])]
+    dict(type='MultiBranch', branch_field=_base_.branch_field, sup=[dict(type='PackSegInputs')])]
 unlabeled_pipeline = [
     dict(type='LoadCheckedImageFromFile'),
     hung_scale,
-    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='RandomCrop', crop_size=_base_.crop_size),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='MultiBranch', branch_field=branch_field,
+    dict(type='MultiBranch', branch_field=_base_.branch_field,
          unsup_teacher=[dict(type='PackSegInputs')],
          unsup_student=[dict(type='PackSegInputs')]),  # no colour augmentation (French et al.)
 ]
-labeled_dataset = dict(
-    type=dataset_type,
-    data_root=data_root,
-    data_prefix=dict(img_path='JPEGImages', seg_map_path='SegmentationClassAug'),
-    ann_file='',  # set by the leaf config: data/splits/voc/<setting>/labeled.txt
-    pipeline=labeled_pipeline)
-unlabeled_dataset = dict(
-    type=dataset_type,
-    data_root=data_root,
-    data_prefix=dict(img_path='JPEGImages'),
-    ann_file='',  # set by the leaf config: data/splits/voc/<setting>/unlabeled.txt
-    with_label=False,
-    pipeline=unlabeled_pipeline)
+labeled_dataset = dict(pipeline=labeled_pipeline)
+unlabeled_dataset = dict(pipeline=unlabeled_pipeline)
 train_dataloader = dict(dataset=dict(datasets=[labeled_dataset, unlabeled_dataset]))
