@@ -9,16 +9,10 @@
 #          stage 2;
 # then     evaluation of the model on the 200 validation scenes (mIoU, mDice).
 # The same recipe as configs/pixpro_unimatch_voc_1pct.py, the paper-scale one, with stage 1 in place of ImageNet.
-stages = [
-    dict(name='source', config='deeplabv3plus/deeplabv3plus_r18-d16_1xb8-2k_demo-source-96x96.py',
-         cache=True),  # once per machine: ~/.cache/densessl/stages/source-<key>/
-    dict(name='pixpro',
-         config='pixpro/pixpro_r18-d16_1xb32-150it_demo-96x96.py',
-         init_backbone_from='source',
-         backbone_key='model.backbone'),
+_base_ = ['./pixpro_demo_5pct.py']  # stages 1 and 2 (cached source, PixPro 150 iterations) as that recipe's
+stages = _base_.stages[:2] + [
     dict(name='unimatch',
          config='unimatch/unimatch_r18-d16_1xb16-1k_demo-5pct-96x96.py',
          init_backbone_from='pixpro',
          backbone_key='model.segmentor.backbone'),
 ]
-evaluate = True

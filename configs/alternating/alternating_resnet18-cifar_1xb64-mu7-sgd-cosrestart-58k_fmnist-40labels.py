@@ -12,21 +12,15 @@
 # The stem and the first stage stay frozen at the RotNet weights throughout ("the first blocks stay frozen").
 # Same data, batch (64 labeled + 7 x 64 unlabeled, weak view only) and SGD as FixMatch; the learning rate restarts
 # its cosine decay at each phase (CosineRestartLR). 57 600 iterations.
-_base_ = [
-    '../_base_/models/resnet18-cifar_semi-cls.py', '../_base_/datasets/fmnist_semi.py',
-    '../_base_/schedules/fixmatch_sgd_cos_1m.py', '../_base_/default_cls_runtime.py'
-]
+_base_ = ['../fixmatch/fixmatch_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py']  # data, network, schedule
 num_unlabeled = 59960  # lines of data/splits/fashion_mnist/40labels/unlabeled.txt
 phase1_iters = 2000
 epoch_iters = 134
 phase2_iters = 200 * epoch_iters
 num_rounds = 2
 max_iters = num_rounds * (phase1_iters + phase2_iters)
-data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor', mean=[72.94] * 3, std=[90.02] * 3, to_rgb=False)
 model = dict(
     type='AlternatingClassifier',
-    classifier=dict(data_preprocessor=data_preprocessor),
-    data_preprocessor=dict(data_preprocessor=data_preprocessor),
     # the class holds Rebuffi et al.'s values (2/3 subset per cycle, the last cycle on every unlabeled image, the stem
     # and first stage frozen, 0.5 KL + 0.5 pseudo-label CE); the set's size and the cycle lengths are this run's
     semi_train_cfg=dict(
@@ -35,10 +29,7 @@ model = dict(
         phase2_iters=phase2_iters,
         num_rounds=num_rounds,
         epoch_iters=epoch_iters))
-unlabeled_pipeline = [
-    dict(type='GrayToRGB'),
-    dict(type='MultiBranch', branch_field=_base_.branch_field, unsup_teacher=_base_.weak_pipeline + [_base_.pack]),
-]
+unlabeled_pipeline = _base_.weak_unlabeled_pipeline
 train_dataloader = dict(
     dataset=dict(datasets=[_base_.labeled_dataset, dict(_base_.unlabeled_dataset, pipeline=unlabeled_pipeline)]))
 # the unlabeled set as the refresh hook predicts it: no augmentation, fixed order

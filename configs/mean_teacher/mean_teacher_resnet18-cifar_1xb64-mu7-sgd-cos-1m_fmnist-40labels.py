@@ -2,15 +2,9 @@
 # paper's warm-up min(1 - 1/(t+1), 0.999)) predicts on one weak view, the student on another, squared error
 # between the softmaxes (summed over classes: weight 5 = TorchSSL's 50 averaged over 10 classes), sigmoid ramp-up
 # over the first 40 % of the 2^20 iterations. Same data, batch and schedule as FixMatch.
-_base_ = [
-    '../_base_/models/resnet18-cifar_semi-cls.py', '../_base_/datasets/fmnist_semi.py',
-    '../_base_/schedules/fixmatch_sgd_cos_1m.py', '../_base_/default_cls_runtime.py'
-]
-data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor', mean=[72.94] * 3, std=[90.02] * 3, to_rgb=False)
+_base_ = ['../fixmatch/fixmatch_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py']  # data, network, schedule
 model = dict(
     type='MeanTeacher',
-    classifier=dict(data_preprocessor=data_preprocessor),
-    data_preprocessor=dict(data_preprocessor=data_preprocessor),
     # MeanTeacher's defaults hold the weight 5, the sigmoid ramp, soft targets and the squared error; the ramp's
     # length depends on the schedule: the first 40 % of its 2^20 iterations
     semi_train_cfg=dict(rampup_iters=int(0.4 * 2**20)))

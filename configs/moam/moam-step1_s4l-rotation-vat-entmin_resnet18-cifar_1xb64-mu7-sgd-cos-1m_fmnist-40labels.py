@@ -2,21 +2,12 @@
 # Fashion-MNIST with 40 labels. MOAM's loss weights (seed 001: w_sup 0.3, w_rot 0.7, w_vat 0.3, w_entmin 0.3); the
 # rotation and entropy terms are not ramped, VAT's weight is ramped over 40 % of training (xi 1e-6, eps 6, one power
 # iteration). Same data, batch and schedule as FixMatch; weak unlabeled views only.
-_base_ = [
-    '../_base_/models/resnet18-cifar_semi-cls.py', '../_base_/datasets/fmnist_semi.py',
-    '../_base_/schedules/fixmatch_sgd_cos_1m.py', '../_base_/default_cls_runtime.py'
-]
-data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor', mean=[72.94] * 3, std=[90.02] * 3, to_rgb=False)
+_base_ = ['../fixmatch/fixmatch_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py']  # data, network, schedule
 model = dict(
     type='S4LRotationVAT',
-    classifier=dict(data_preprocessor=data_preprocessor),
-    data_preprocessor=dict(data_preprocessor=data_preprocessor),
     # the class holds MOAM's weights (seed 001), every rotation, VAT's xi / eps / power iteration and the linear
     # ramp; the ramp's length depends on the schedule
     semi_train_cfg=dict(rampup_iters=int(0.4 * 2**20)))
-unlabeled_pipeline = [
-    dict(type='GrayToRGB'),
-    dict(type='MultiBranch', branch_field=_base_.branch_field, unsup_teacher=_base_.weak_pipeline + [_base_.pack]),
-]
+unlabeled_pipeline = _base_.weak_unlabeled_pipeline
 train_dataloader = dict(
     dataset=dict(datasets=[_base_.labeled_dataset, dict(_base_.unlabeled_dataset, pipeline=unlabeled_pipeline)]))

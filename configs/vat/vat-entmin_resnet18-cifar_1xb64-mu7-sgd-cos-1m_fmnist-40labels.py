@@ -3,21 +3,12 @@
 # iteration with xi = 1e-6, perturbation norm eps = 6 (normalised input space), VAT weight 0.3 ramped linearly over
 # the first 40 % of training, entropy weight 0.06 without the ramp. Same data, batch and schedule as FixMatch;
 # unlabeled images need only the weak view. Plain VAT: semi_train_cfg.entmin_weight = 0.
-_base_ = [
-    '../_base_/models/resnet18-cifar_semi-cls.py', '../_base_/datasets/fmnist_semi.py',
-    '../_base_/schedules/fixmatch_sgd_cos_1m.py', '../_base_/default_cls_runtime.py'
-]
-data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor', mean=[72.94] * 3, std=[90.02] * 3, to_rgb=False)
+_base_ = ['../fixmatch/fixmatch_resnet18-cifar_1xb64-mu7-sgd-cos-1m_fmnist-40labels.py']  # data, network, schedule
 model = dict(
     type='VAT',
-    classifier=dict(data_preprocessor=data_preprocessor),
-    data_preprocessor=dict(data_preprocessor=data_preprocessor),
     # the class defaults are plain VAT (xi 1e-6, eps 6, one power iteration, no entropy term, weight 1): USB's
     # VAT+EntMin weights and the ramp's length (it depends on the schedule) are set here
     semi_train_cfg=dict(entmin_weight=0.06, unsup_weight=0.3, rampup_iters=int(0.4 * 2**20)))
-unlabeled_pipeline = [
-    dict(type='GrayToRGB'),
-    dict(type='MultiBranch', branch_field=_base_.branch_field, unsup_teacher=_base_.weak_pipeline + [_base_.pack]),
-]
+unlabeled_pipeline = _base_.weak_unlabeled_pipeline
 train_dataloader = dict(
     dataset=dict(datasets=[_base_.labeled_dataset, dict(_base_.unlabeled_dataset, pipeline=unlabeled_pipeline)]))
