@@ -29,6 +29,9 @@ class MeanTeacher(SemiBaseClassifier):
     ``semi_train_cfg`` keys (besides the base keys): ``pseudo_label`` (:class:`~densessl.models.ssl.PseudoLabeler`,
     ``mode='soft'``: the teacher's softmax) and ``unsup_loss`` (:class:`~densessl.models.ssl.ConsistencyLoss`,
     ``'mse'``; ``'kl'`` also works). The teacher reads ``unsup_teacher``, the student ``unsup_student``.
+    Defaults: the squared error summed over classes with weight 5 (TorchSSL's 50 averaged over 10 classes), ramped up
+    with the sigmoid ``exp(-5 (1 - t)^2)`` (Laine & Aila); the ramp's length (``rampup_iters``, 0: none) is the
+    config's, as it depends on the schedule.
     """
 
     default_semi_train_cfg = dict(
