@@ -40,7 +40,8 @@ from .recipe import BACKBONE_FILE, last_checkpoint, read_stage_done, stage_folde
 
 __all__ = [
     'Experiment', 'write_recipe', 'recipe_stages', 'adopt_finished_stage', 'option_strings', 'train_recipe',
-    'load_run_metrics', 'run_name', 'mean_std', 'group_runs', 'markdown_table', 'compare', 'DEFAULT_METRICS'
+    'load_run_metrics', 'run_name', 'mean_std', 'group_runs', 'markdown_table', 'write_table', 'compare',
+    'DEFAULT_METRICS'
 ]
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -445,6 +446,15 @@ def markdown_table(groups: 'OrderedDict', metrics: Sequence[Column], labels: Opt
             cells.append(str(len(runs)))
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
+
+
+def write_table(path: str, text: str) -> str:
+    """Write a results table (``text`` and a final newline) to ``path`` atomically; returns ``text``."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    with open(path + '.tmp', 'w') as f:
+        f.write(text + '\n')
+    os.replace(path + '.tmp', path)
+    return text
 
 
 def compare(work_dirs: Sequence[str], metrics: Optional[Sequence[str]] = None,

@@ -32,7 +32,7 @@ from collections import OrderedDict
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
 
-from densessl.engine.experiment import Experiment, markdown_table, mean_std, recipe_stages  # noqa: E402
+from densessl.engine.experiment import Experiment, markdown_table, mean_std, recipe_stages, write_table  # noqa: E402
 
 CONFIGS = {
     'supervised': 'configs/supervised_cls/supervised_resnet18-cifar_1xb64-sgd-cos-1m_fmnist-40labels.py',
@@ -271,10 +271,8 @@ def main(argv=None) -> None:
     header = (f'Fashion-MNIST, 40 labels, {args.iters} iterations x ({args.batch} labeled + {args.mu} x '
               f'{args.batch} unlabeled), ResNet_CIFAR 3 stages width {args.width}, EMA {args.ema}, '
               f'seeds {args.seeds}, test on {args.val_images} images')
-    text = header + '\n\n' + table(results, args.methods) + '\n'
-    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
-        f.write(text)
-    print(text)
+    text = write_table(osp.join(args.work_dir, 'results.md'), header + '\n\n' + table(results, args.methods))
+    print(text + '\n')
 
 
 if __name__ == '__main__':

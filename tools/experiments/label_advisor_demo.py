@@ -42,7 +42,7 @@ sys.path.insert(0, REPO)
 sys.path.insert(0, osp.join(REPO, 'tools', 'experiments'))
 
 import seg_demo_ssl as seg  # noqa: E402  (its source / PixPro stages)
-from densessl.engine.experiment import Experiment, markdown_table, mean_std  # noqa: E402
+from densessl.engine.experiment import Experiment, markdown_table, mean_std, write_table  # noqa: E402
 
 SUPERVISED = seg.SUPERVISED
 CUTMIX = 'configs/cutmix/cutmix_r18-d16_1xb16-1k_demo-5pct-96x96.py'
@@ -295,11 +295,8 @@ def main(argv=None):
                     r = run(args, exp, setting, name, split_dir, method, seed)
                     if r is not None:
                         results.setdefault((setting, method), {}).setdefault(name, []).append(r)
-                        with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
-                            f.write(results_table(args, results, rare) + '\n')
-    table = results_table(args, results, rare)
-    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
-        f.write(table + '\n')
+                        write_table(osp.join(args.work_dir, 'results.md'), results_table(args, results, rare))
+    table = write_table(osp.join(args.work_dir, 'results.md'), results_table(args, results, rare))
     print(table)
     return results
 

@@ -34,7 +34,7 @@ import sys
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
 
-from densessl.engine.experiment import Experiment, compare  # noqa: E402
+from densessl.engine.experiment import Experiment, compare, write_table  # noqa: E402
 
 METHODS = {
     # name: (config, semi-supervised)
@@ -123,11 +123,8 @@ def main(argv=None):
         for cases in args.cases:
             for method in args.methods:
                 run_method(method, cases, seed, args, exp)
-                with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
-                    f.write(tables(args) + '\n')
-    text = tables(args)
-    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
-        f.write(text + '\n')
+                write_table(osp.join(args.work_dir, 'results.md'), tables(args))
+    text = write_table(osp.join(args.work_dir, 'results.md'), tables(args))
     print(text)
     return text
 

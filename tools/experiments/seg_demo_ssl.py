@@ -50,7 +50,7 @@ from collections import OrderedDict
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
 
-from densessl.engine.experiment import Experiment, markdown_table, recipe_stages  # noqa: E402
+from densessl.engine.experiment import Experiment, markdown_table, recipe_stages, write_table  # noqa: E402
 
 SUPERVISED = 'configs/deeplabv3plus/deeplabv3plus_r18-d16_1xb8-1k_demo-5pct-96x96.py'
 PIXPRO = 'configs/pixpro/pixpro_r18-d16_1xb32-300it_demo-96x96.py'
@@ -249,9 +249,7 @@ def main(argv=None):
             r = run_method(method, seed, args, exp)
             if r is not None:
                 results[method].append(r)
-                text = table(results, args)
-                with open(osp.join(args.work_dir, f'results_{args.setting}{_tag(args)}.md'), 'w') as f:
-                    f.write(text + '\n')
+                write_table(osp.join(args.work_dir, f'results_{args.setting}{_tag(args)}.md'), table(results, args))
     text = table(results, args)
     print(text)
     return results
