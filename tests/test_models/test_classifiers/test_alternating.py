@@ -12,6 +12,7 @@ from mmpretrain.structures import DataSample
 
 from densessl.models.classifiers import AlternatingClassifier, random_subset_mask
 from densessl.utils import register_all_modules
+from tests.helpers.semi_cfg import merged_semi_cfgs
 
 from .cls_fixtures import FMNIST_ROOT, REPO, state_copy, tiny_classifier, tiny_config
 
@@ -176,7 +177,7 @@ def test_bad_configs_and_missing_refresh():
 
 def test_config_schedule_matches_the_phases():
     cfg = Config.fromfile(ALT_CFG)
-    semi = cfg.model.semi_train_cfg
+    semi = merged_semi_cfgs(cfg.model)[0]  # the class's defaults + the config's values
     assert cfg.train_cfg.max_iters == semi.num_rounds * (semi.phase1_iters + semi.phase2_iters)
     assert semi.te_weight == semi.pl_weight == 0.5 and semi.subset_ratio == pytest.approx(2 / 3)
     assert semi.full_data_rounds == 1 and semi.frozen_stages == 1 and semi.get('reset_to_pretext', True)
