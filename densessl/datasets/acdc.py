@@ -22,14 +22,13 @@ Data flow of an evaluation volume::
 """
 import os
 import os.path as osp
-import shutil
-import tempfile
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
 from densessl.registry import DATASETS
 from densessl.utils.demo_scenes import DEMO_CLASSES, DEMO_PALETTE
+from densessl.utils.fileio import atomic_dir
 from .base import SplitSegDataset, _format_missing
 
 __all__ = [
@@ -234,11 +233,8 @@ def write_h5_layout(out_root: str, volumes: Dict[str, Tuple[np.ndarray, np.ndarr
         if np.ndim(image) != 3 or np.shape(label) != np.shape(image):
             raise ValueError(f'volume {name}: image {np.shape(image)} and label {np.shape(label)} must be the same '
                              '(D, H, W) shape')
-    parent = osp.dirname(osp.abspath(out_root))
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix='.h5layout-', dir=parent)
     written = {}
-    try:
+    with atomic_dir(out_root, prefix='.h5layout-') as tmp:
         os.makedirs(osp.join(tmp, 'data', 'slices'))
         for name, (image, label) in volumes.items():
             image = np.asarray(image, np.float32)
@@ -253,12 +249,6 @@ def write_h5_layout(out_root: str, volumes: Dict[str, Tuple[np.ndarray, np.ndarr
                     f.create_dataset('image', data=image[k])
                     f.create_dataset('label', data=label[k])
                 written[name].append(rel)
-        if osp.exists(out_root):
-            shutil.rmtree(out_root)
-        os.replace(tmp, out_root)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return written
 
 

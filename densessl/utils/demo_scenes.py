@@ -24,12 +24,12 @@ import gzip
 import json
 import os
 import os.path as osp
-import shutil
-import tempfile
 from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 from PIL import Image
+
+from densessl.utils.fileio import atomic_dir
 
 #: Fashion-MNIST label of each demo class (index = demo class - 1)
 FMNIST_LABELS = (0, 1, 7, 8)  # T-shirt/top, Trouser, Sneaker, Bag
@@ -200,10 +200,7 @@ def generate_demo_dataset(out_root: str, fmnist_root: Optional[str] = None, num_
     if osp.exists(out_root) and not overwrite:
         raise FileExistsError(f'{out_root} exists; pass overwrite=True (--overwrite) to regenerate it')
     src = find_fmnist_root(fmnist_root)
-    parent = osp.dirname(osp.abspath(out_root))
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix='.demo_tmp_', dir=parent)
-    try:
+    with atomic_dir(out_root, prefix='.demo_tmp_') as tmp:
         for d in ('JPEGImages', 'SegmentationClass', osp.join('ImageSets', 'Segmentation')):
             os.makedirs(osp.join(tmp, d))
         # the source scenes draw from another stream: their backgrounds are not the demo's
@@ -220,10 +217,4 @@ def generate_demo_dataset(out_root: str, fmnist_root: Optional[str] = None, num_
                                          for c, v in zip(classes, counts)})
         with open(osp.join(tmp, 'demo_params.json'), 'w') as f:
             json.dump(params, f, indent=2)
-        if osp.exists(out_root):
-            shutil.rmtree(out_root)
-        os.replace(tmp, out_root)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return params
