@@ -144,19 +144,8 @@ def mse_consistency(logits: Tensor,
                     reduction: str = 'mean') -> Tensor:
     r"""Squared error between probabilities, :math:`\sum_c (\mathrm{softmax}(x)_c - t_c)^2` per element.
 
-    The consistency loss of Mean Teacher and of French et al.'s CutMix (their ``'var'`` loss).
-
-    Args:
-        logits (Tensor): student logits.
-        target (Tensor): target probabilities.
-        weight, valid, reduction: as :func:`cross_entropy`.
-
-    Shape:
-        - logits, target: :math:`(N, C, *)`
-        - output: scalar, or :math:`(N, *)` with ``reduction='none'``
-
-    Returns:
-        Tensor: the loss.
+    The consistency loss of Mean Teacher and of French et al.'s CutMix (their ``'var'`` loss). Arguments, shapes
+    and result as :func:`kl_divergence`.
 
     Examples:
         >>> mse_consistency(torch.zeros(1, 2), torch.tensor([[1., 0.]]))
