@@ -1,8 +1,23 @@
 """Checks run before a Runner is built, so a bad setting fails in seconds with a message naming the file."""
 import os.path as osp
-from typing import Iterator, Tuple
+from typing import Any, Iterable, Iterator, Tuple
 
 from mmengine.config import Config, ConfigDict
+
+
+def check_choice(owner: str, name: str, value: Any, choices: Iterable) -> None:
+    """Raise a ``ValueError`` naming ``owner``, the argument and the allowed values unless ``value`` is one of them.
+
+    Examples:
+        >>> check_choice('ConsistencyLoss', 'reduction', 'sum', ('mean', 'sum'))
+        >>> check_choice('ConsistencyLoss', 'reduction', 'max', ('mean', 'sum'))
+        Traceback (most recent call last):
+        ...
+        ValueError: ConsistencyLoss: reduction must be one of ('mean', 'sum'), got 'max'
+    """
+    choices = tuple(choices)
+    if value not in choices:
+        raise ValueError(f'{owner}: {name} must be one of {choices}, got {value!r}')
 
 
 def _walk(node, path='') -> Iterator[Tuple[str, dict]]:

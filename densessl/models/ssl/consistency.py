@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from densessl.registry import MODELS
+from densessl.utils.checks import check_choice
 
 __all__ = ['cross_entropy', 'kl_divergence', 'mse_consistency', 'entropy', 'ConsistencyLoss', 'EntropyLoss']
 
@@ -206,10 +207,8 @@ class ConsistencyLoss(nn.Module):
     def __init__(self, loss_type: str = 'ce', reduction: str = 'mean', ignore_index: int = 255,
                  loss_weight: float = 1.0) -> None:
         super().__init__()
-        if loss_type not in _LOSSES:
-            raise ValueError(f'ConsistencyLoss: loss_type must be one of {tuple(_LOSSES)}, got {loss_type!r}')
-        if reduction not in _REDUCTIONS:
-            raise ValueError(f'ConsistencyLoss: reduction must be one of {_REDUCTIONS}, got {reduction!r}')
+        check_choice('ConsistencyLoss', 'loss_type', loss_type, _LOSSES)
+        check_choice('ConsistencyLoss', 'reduction', reduction, _REDUCTIONS)
         self.loss_type = loss_type
         self.reduction = reduction
         self.ignore_index = ignore_index

@@ -11,6 +11,7 @@ import torch.nn as nn
 from torch import Tensor
 
 from densessl.registry import MODELS
+from densessl.utils.checks import check_choice
 
 __all__ = ['PseudoLabels', 'sharpen', 'fuse_prior', 'pseudo_label', 'PseudoLabeler']
 
@@ -185,10 +186,8 @@ class PseudoLabeler(nn.Module):
                  prior: Optional[list] = None,
                  fusion: str = 'add') -> None:
         super().__init__()
-        if mode not in _MODES:
-            raise ValueError(f'PseudoLabeler: mode must be one of {_MODES}, got {mode!r}')
-        if fusion not in _FUSIONS:
-            raise ValueError(f'PseudoLabeler: fusion must be one of {_FUSIONS}, got {fusion!r}')
+        check_choice('PseudoLabeler', 'mode', mode, _MODES)
+        check_choice('PseudoLabeler', 'fusion', fusion, _FUSIONS)
         self.mode = mode
         self.temperature = temperature
         self.sharpen_temperature = sharpen_temperature
