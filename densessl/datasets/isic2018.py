@@ -1,10 +1,10 @@
 """ISIC 2018 task 1: skin lesion boundary segmentation (background vs lesion)."""
 from densessl.registry import DATASETS
-from .base import SplitSegDataset
+from .isic2017 import ISIC2017Dataset
 
 
 @DATASETS.register_module()
-class ISIC2018Dataset(SplitSegDataset):
+class ISIC2018Dataset(ISIC2017Dataset):
     """ISIC 2018 task 1 lesion segmentation: 2 classes, 2594 train / 100 val / 1000 test images.
 
     Layout (``data_root = data/ISIC2018``), for ``<part>`` in ``Training``, ``Validation``, ``Test``::
@@ -20,15 +20,12 @@ class ISIC2018Dataset(SplitSegDataset):
     Args:
         ann_file (str): split file, or ``''`` for every image of the folder. Defaults to ``''``.
         **kwargs: arguments of :class:`~densessl.datasets.base.SplitSegDataset`.
+
+    Classes, palette, suffixes and the no-ignore rule are ISIC 2017's (:class:`ISIC2017Dataset`).
     """
 
-    METAINFO = dict(classes=('background', 'lesion'), palette=[[0, 0, 0], [255, 255, 255]])
-    MASK_HAS_IGNORE = False
     DOWNLOAD_HINT = (
         'Get the ISIC 2018 task 1 archives (ISIC2018_Task1-2_{Training,Validation,Test}_Input.zip and '
         'ISIC2018_Task1_{Training,Validation,Test}_GroundTruth.zip) from the ISIC challenge site, extract them into '
         'data/ISIC2018, then run `python tools/dataset_converters/isic2018.py data/ISIC2018` to write the 0/1 masks '
         '(ISIC2018_Task1_*_GroundTruth_01/).')
-
-    IMG_SUFFIX = '.jpg'
-    SEG_MAP_SUFFIX = '_segmentation.png'
