@@ -186,7 +186,8 @@ def write_one(names: List[str], out_dir: str, seed: int, num_labeled: Optional[i
 
 def write_acdc(out: str) -> Dict[str, Tuple[int, int]]:
     """UniMatch's ACDC split files (1 / 3 / 7 cases) into ``out/acdc/<cases>/``."""
-    from densessl.datasets.acdc import acdc_split_lines, write_split_lines
+    from densessl.datasets.acdc import acdc_split_lines
+    from densessl.datasets.splits import write_split_lines
     written = {}
     for cases in ACDC_SETTINGS:
         lines = acdc_split_lines(cases)
@@ -294,7 +295,7 @@ def main(argv=None) -> Dict[str, Tuple[int, int]]:
     args = parse_args(argv)
     written = {}
     if args.folder is not None:
-        from densessl.datasets.acdc import write_split_lines
+        from densessl.datasets.splits import write_split_lines
         if not osp.isdir(args.folder):
             raise FileNotFoundError(f'image folder not found: {args.folder}')
         parts = folder_split(args.folder, args.num, args.fraction, args.val_num, args.val_fraction, args.ann_dir,

@@ -33,7 +33,7 @@ from .base import SplitSegDataset, _format_missing
 
 __all__ = [
     'H5SegDataset', 'ACDCDataset', 'DemoACDCDataset', 'ACDC_TRAIN_CASES', 'ACDC_VAL_CASES', 'ACDC_TEST_CASES',
-    'acdc_split_lines', 'write_h5_layout', 'write_split_lines'
+    'acdc_split_lines', 'write_h5_layout'
 ]
 
 #: the 70 ACDC training patients in the order of SSL4MIS's ``train_slices.list`` / UniMatch's
@@ -250,13 +250,3 @@ def write_h5_layout(out_root: str, volumes: Dict[str, Tuple[np.ndarray, np.ndarr
                     f.create_dataset('label', data=label[k])
                 written[name].append(rel)
     return written
-
-
-def write_split_lines(out_dir: str, lines: Dict[str, Sequence[str]]) -> None:
-    """Write ``<out_dir>/<key>.txt`` for every key of ``lines`` atomically (one line each)."""
-    os.makedirs(out_dir, exist_ok=True)
-    for key, names in lines.items():
-        path = osp.join(out_dir, key + '.txt')
-        with open(path + '.tmp', 'w') as f:
-            f.write(''.join(f'{n}\n' for n in names))
-        os.replace(path + '.tmp', path)

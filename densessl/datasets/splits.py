@@ -11,9 +11,11 @@ A split lives in ``data/splits/<dataset>/<name>/`` as two text files, ``labeled.
 import os
 import os.path as osp
 import random
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+
+from densessl.utils.fileio import atomic_write_text
 
 __all__ = [
     'make_split', 'write_split', 'read_split_file', 'make_balanced_split', 'write_index_split', 'read_index_file'
@@ -56,15 +58,16 @@ def make_split(names: Sequence[str],
     return labeled, unlabeled
 
 
+def write_split_lines(out_dir: str, lines: Dict[str, Sequence[str]]) -> None:
+    """Write ``<out_dir>/<key>.txt`` for every key of ``lines`` atomically (one name per line)."""
+    os.makedirs(out_dir, exist_ok=True)
+    for key, names in lines.items():
+        atomic_write_text(osp.join(out_dir, key + '.txt'), ''.join(f'{n}\n' for n in names))
+
+
 def write_split(out_dir: str, labeled: Sequence[str], unlabeled: Sequence[str]) -> None:
     """Write ``labeled.txt`` and ``unlabeled.txt`` into ``out_dir`` atomically (no half-written split)."""
-    os.makedirs(out_dir, exist_ok=True)
-    for fname, names in (('labeled.txt', labeled), ('unlabeled.txt', unlabeled)):
-        path = osp.join(out_dir, fname)
-        tmp = path + '.tmp'
-        with open(tmp, 'w') as f:
-            f.write(''.join(f'{n}\n' for n in names))
-        os.replace(tmp, path)
+    write_split_lines(out_dir, {'labeled': labeled, 'unlabeled': unlabeled})
 
 
 def read_split_file(path: str) -> List[str]:

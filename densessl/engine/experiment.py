@@ -36,6 +36,7 @@ from collections import OrderedDict
 from pprint import pformat
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
+from densessl.utils.fileio import atomic_write_text
 from .recipe import BACKBONE_FILE, last_checkpoint, read_stage_done, stage_folder, write_stage_done
 
 __all__ = [
@@ -74,10 +75,7 @@ def write_recipe(path: str, stages: Sequence[dict], evaluate: bool = True, comme
     lines = [f'# {comment}'] if comment else []
     lines += [f'stages = {pformat(list(stages), width=110, sort_dicts=False)}', f'evaluate = {bool(evaluate)!r}', '']
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        f.write('\n'.join(lines))
-    os.replace(tmp, path)
+    atomic_write_text(path, '\n'.join(lines))
     return path
 
 
@@ -275,10 +273,7 @@ class Experiment:
                             self.threads)
         done = read_stage_done(stage_folder(run_dir, stages[-1])) or {}
         result = (collect or _test_metrics)(run_dir, done)
-        path = osp.join(run_dir, self.result_file)
-        with open(path + '.tmp', 'w') as f:
-            json.dump(result, f, indent=2)
-        os.replace(path + '.tmp', path)
+        atomic_write_text(osp.join(run_dir, self.result_file), json.dumps(result, indent=2))
         print(f'[{self.name}] {what or run_dir}: ' + ', '.join(
             f'{k} {v:.2f}' for k, v in result.items() if k in DEFAULT_METRICS and isinstance(v, (int, float)))
             + f' ({secs / 60:.1f} min)', flush=True)
@@ -451,9 +446,7 @@ def markdown_table(groups: 'OrderedDict', metrics: Sequence[Column], labels: Opt
 def write_table(path: str, text: str) -> str:
     """Write a results table (``text`` and a final newline) to ``path`` atomically; returns ``text``."""
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    with open(path + '.tmp', 'w') as f:
-        f.write(text + '\n')
-    os.replace(path + '.tmp', path)
+    atomic_write_text(path, text + '\n')
     return text
 
 

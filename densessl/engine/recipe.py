@@ -43,6 +43,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
+from densessl.utils.fileio import atomic_write_text
+
 #: keys tools/train.py reads from a recipe itself (besides those the recipe file sets)
 RECIPE_KEYS = ('stages', 'evaluate', 'work_dir')
 
@@ -205,11 +207,7 @@ def write_stage_done(folder: str, info: dict) -> None:
     """Write ``stage_done.json`` into ``folder`` (atomically): ``checkpoint`` (its final checkpoint), ``config``,
     ``cfg_options``, ``evaluated``, ``metrics``, ``seconds``; optionally ``backbone``, the backbone extracted from
     ``checkpoint`` that the next stages load."""
-    path = _done_file(folder)
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(info, f, indent=2)
-    os.replace(tmp, path)
+    atomic_write_text(_done_file(folder), json.dumps(info, indent=2))
 
 
 def last_checkpoint(stage_dir: str) -> str:

@@ -7,7 +7,7 @@ import tempfile
 from contextlib import contextmanager
 from typing import Iterator
 
-__all__ = ['atomic_dir']
+__all__ = ['atomic_dir', 'atomic_write_text']
 
 
 @contextmanager
@@ -37,3 +37,18 @@ def atomic_dir(out_root: str, prefix: str = '.tmp-') -> Iterator[str]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def atomic_write_text(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through ``<path>.tmp`` and a rename, so a reader never sees half a file.
+
+    Examples:
+        >>> path = os.path.join(tempfile.mkdtemp(), 'a.txt')
+        >>> atomic_write_text(path, 'x')
+        >>> open(path).read(), os.listdir(os.path.dirname(path))
+        ('x', ['a.txt'])
+    """
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as f:
+        f.write(text)
+    os.replace(tmp, path)
