@@ -208,3 +208,17 @@ def test_label_advisor_table(tmp_path):
                          '|---|---|---|---|---|---|---|---|',
                          '| 1pct | Supervised only | random | 41.00 ± 1.41 |  | 15.00 ± 7.07 | 2.0 | 2 |',
                          '| 1pct | Supervised only | dense-pixpro | 45.00 | +4.00 | 10.00 | 2.0 | 1 |']
+
+
+@pytest.mark.parametrize('method', sorted(advisor.METHODS))
+def test_label_advisor_methods_point_at_the_keys_their_configs_have(method):
+    """Every advisor method's config has the backbone it is started from and the split files the run swaps."""
+    config, key = advisor.METHODS[method]
+    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+    node = cfg
+    for part in key.split('.'):
+        node = node[part]
+    assert node['type'].startswith('ResNet')
+    dataset = cfg.train_dataloader.dataset
+    files = [dataset.ann_file] if method == 'supervised' else [d.ann_file for d in dataset.datasets]
+    assert len(files) == (1 if method == 'supervised' else 2) and all(f.endswith('.txt') for f in files)

@@ -10,8 +10,8 @@ On the demo scenes (1000 training scenes, DeepLabV3+ R18, 96 px crops), for each
   ``pixpro`` (PixPro target-pretrained on the 1000 scenes from the source weights); both come from
   tools/experiments/seg_demo_ssl.py's stages in ``--pretrain-dir`` (trained there when missing, reused otherwise);
 
-then trains each method of ``--methods`` (supervised, CutMix) on every chosen split, all networks starting from the
-source backbone (as seg_demo_ssl.py), ``--iters`` iterations, seeds ``--train-seeds``, and evaluates on the 200
+then trains each method of ``--methods`` (supervised, CutMix, UniMatch with class-balanced masks) on every chosen
+split, all networks starting from the source backbone (as seg_demo_ssl.py), ``--iters`` iterations, seeds ``--train-seeds``, and evaluates on the 200
 validation scenes. Each training is a recipe (:mod:`densessl.engine.experiment`): seg_demo_ssl.py's shared source
 stage, then the existing demo config with the split files swapped by ``--cfg-options finetune.KEY=VALUE``, in
 ``<work-dir>/runs/<setting>/<selection>_<method>_seed<k>/``.
@@ -43,14 +43,17 @@ sys.path.insert(0, osp.join(REPO, 'tools', 'experiments'))
 
 import seg_demo_ssl as seg  # noqa: E402  (its source / PixPro stages)
 from densessl.engine.experiment import Experiment, markdown_table, mean_std, write_table  # noqa: E402
+from densessl.utils.fileio import atomic_write_text  # noqa: E402
 
 SUPERVISED = seg.SUPERVISED
 CUTMIX = 'configs/cutmix/cutmix_r18-d16_1xb16-1k_demo-5pct-96x96.py'
 POOL = 'data/demo/ImageSets/Segmentation/train.txt'
 MASKS = 'data/demo/SegmentationClass'
 SETTINGS = {'1pct': '1%', '2pct': '2%', '5pct': '5%'}
-METHODS = {'supervised': (SUPERVISED, 'model.backbone'), 'cutmix': (CUTMIX, 'model.segmentor.backbone')}
-METHOD_LABELS = {'supervised': 'Supervised only', 'cutmix': 'CutMix'}
+UNIMATCH_CB = 'configs/unimatch/unimatch-cb_r18-d16_1xb16-1k_demo-5pct-96x96.py'
+METHODS = {'supervised': (SUPERVISED, 'model.backbone'), 'cutmix': (CUTMIX, seg.SEMI_KEY),
+           'unimatch_cb': (UNIMATCH_CB, seg.SEMI_KEY)}
+METHOD_LABELS = {'supervised': 'Supervised only', 'cutmix': 'CutMix', 'unimatch_cb': 'UniMatch, class-balanced masks'}
 
 
 def parse_args(argv=None):
@@ -281,8 +284,7 @@ def main(argv=None):
         report.append(feature_quality(args, splits))
     text = '\n\n'.join(report)
     print(text, flush=True)
-    with open(osp.join(args.work_dir, 'coverage.md'), 'w') as f:
-        f.write(text + '\n')
+    atomic_write_text(osp.join(args.work_dir, 'coverage.md'), text + '\n')
     print(f'[label_advisor] selections and diagnostics: {(time.time() - t0) / 60:.1f} min', flush=True)
     if args.coverage_only:
         return splits
