@@ -127,6 +127,50 @@ def test_acdc_configs_use_the_fields_setup(path):
     assert cfg.train_dataloader.batch_size == (12 if path == SUPERVISED else 24)
 
 
+def _unet_first_conv_grad(head_init_cfg='config'):
+    """The UNet of the ACDC configs, initialised as the Runner does; gradient norm reaching its first conv from one
+    (cross-entropy + Dice) loss on a fixed random batch of 2 one-channel 32x32 slices with 4 classes."""
+    import torch
+
+    from mmengine.registry import DefaultScope
+    from mmengine.structures import PixelData
+    from mmseg.structures import SegDataSample
+
+    from densessl.registry import MODELS
+    from densessl.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    cfg = Config.fromfile(osp.join(REPO_ROOT, SUPERVISED)).model
+    cfg.data_preprocessor.size = (32, 32)
+    if head_init_cfg != 'config':
+        cfg.decode_head.init_cfg = head_init_cfg
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope('densessl'):
+        model = MODELS.build(cfg)
+    model.init_weights()
+    g = torch.Generator().manual_seed(1)
+    inputs = torch.rand(2, 1, 32, 32, generator=g)
+    labels = torch.randint(0, 4, (2, 32, 32), generator=g)
+    samples = []
+    for lab in labels:
+        s = SegDataSample(gt_sem_seg=PixelData(data=lab[None]))
+        s.set_metainfo(dict(img_shape=(32, 32), pad_shape=(32, 32)))
+        samples.append(s)
+    losses = model.loss(inputs, samples)
+    sum(v for k, v in losses.items() if k.endswith(('loss_ce', 'loss_dice'))).backward()
+    conv_seg = model.decode_head.conv_seg.weight
+    return model.backbone.encoder[0][0].convs[0].conv.weight.grad.norm().item(), conv_seg.detach().std().item()
+
+
+def test_acdc_unet_classifier_keeps_pytorchs_initialisation():
+    """The head's classifier is not mmseg's normal(std 0.01) (meant for pretrained backbones): with it, this UNet from
+    scratch learned only background on the medical demo. PyTorch's default (kaiming-uniform, a=sqrt(5), fan-in 16):
+    std 1/sqrt(3 * 16) = 0.144; and the loss reaches the first conv with a gradient several times larger."""
+    grad, std = _unet_first_conv_grad()
+    grad_mmseg, std_mmseg = _unet_first_conv_grad(dict(type='Normal', std=0.01, override=dict(name='conv_seg')))
+    assert std == pytest.approx(1 / (3 * 16)**0.5, rel=0.25) and std_mmseg == pytest.approx(0.01, rel=0.25)
+    assert grad > 5 * grad_mmseg
+
+
 def test_isic2018_and_kvasir_dataset_configs_read_their_layouts(tmp_path):
     """The _base_ dataset configs on tiny copies of the converted layouts: the test pipeline keeps the mask at the
     image's size, the training pipelines give 256x256 crops, the semi configs split labeled / unlabeled."""

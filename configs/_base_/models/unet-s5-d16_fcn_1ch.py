@@ -3,6 +3,10 @@
 # full-resolution decoder output. Inputs are the h5 images in [0, 1] as stored, one channel (mean 0, std 1, no
 # BGR->RGB), as UniMatch feeds them. Loss: (cross-entropy + Dice) / 2, UniMatch's supervised loss on ACDC.
 # Trained from scratch (no ImageNet start for one-channel MRI); inputs must be multiples of 16 pixels.
+# The head's classifier keeps PyTorch's default initialisation (init_cfg=None), as the UNet of SSL4MIS / UniMatch:
+# mmseg's default for heads (normal, std 0.01, meant for pretrained backbones) made the logits so small that this
+# UNet from scratch learned only background in 1000 iterations on the medical demo (train accuracy stuck at the
+# background share, per-volume Dice 2.7 at 1 case; see configs/unet/README.md).
 norm_cfg = dict(type='BN', requires_grad=True)
 data_preprocessor = dict(
     type='SegDataPreProcessor', mean=[0.], std=[1.], bgr_to_rgb=False, pad_val=0, seg_pad_val=255)
@@ -36,6 +40,7 @@ model = dict(
         dropout_ratio=0.1,
         num_classes=4,
         norm_cfg=norm_cfg,
+        init_cfg=None,
         align_corners=False,
         loss_decode=[
             dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=0.5),
