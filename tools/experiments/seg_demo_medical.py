@@ -4,8 +4,9 @@ ACDC h5 layout, supervised vs CutMix vs UniMatch, at 1 / 3 / 7 labeled "cases".
 
 The data (``data/demo_acdc``: 128x128 one-channel slices of the Fashion-MNIST scenes, 8 per "case" volume; 125
 training and 25 validation cases) is written first by ``tools/misc/make_demo_data.py --h5``. Every run uses the same
-network (the small UNet of the ACDC configs, 64x64 network input, logits resized back to 128x128), SGD lr 0.01 with
-poly decay and ``--iters`` iterations:
+network (the small UNet of the ACDC configs, 64x64 network input, logits resized back to 128x128), AdamW lr 1e-3
+with poly decay (configs/_base_/schedules/adamw_poly_1k_demo_acdc.py: ACDC's SGD lr 0.01 does not train in so few
+iterations) and ``--iters`` iterations:
 
 - ``supervised``  the labeled cases only (configs/unet/unet-s5-d16_fcn_1xb8-1k_demo-acdc-1case-64x64.py);
 - ``cutmix``      CutMix mean teacher, 8 labeled + 8 unlabeled slices per batch, the teacher evaluated
