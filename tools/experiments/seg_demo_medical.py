@@ -12,7 +12,9 @@ iterations) and ``--iters`` iterations:
 - ``cutmix``      CutMix mean teacher, 8 labeled + 8 unlabeled slices per batch, the teacher evaluated
                   (configs/cutmix/cutmix_unet-s5-d16_1xb16-1k_demo-acdc-1case-64x64.py);
 - ``unimatch``    UniMatch (two strong views, feature dropout), the model evaluated
-                  (configs/unimatch/unimatch_unet-s5-d16_1xb16-1k_demo-acdc-1case-64x64.py).
+                  (configs/unimatch/unimatch_unet-s5-d16_1xb16-1k_demo-acdc-1case-64x64.py);
+- ``unimatch_cb`` UniMatch with class-balanced confidence masks, not run unless named
+                  (configs/unimatch/unimatch-cb_unet-s5-d16_1xb16-1k_demo-acdc-1case-64x64.py).
 
 Every run is a one-stage recipe (:mod:`densessl.engine.experiment`: ``<run dir>/recipe.py`` run by ``tools/train.py
 --resume``, the seed, the iterations and the split as ``--cfg-options finetune.KEY=VALUE``; the command is the first
@@ -42,8 +44,12 @@ METHODS = {
     'supervised': ('configs/unet/unet-s5-d16_fcn_1xb8-1k_demo-acdc-1case-64x64.py', False),
     'cutmix': ('configs/cutmix/cutmix_unet-s5-d16_1xb16-1k_demo-acdc-1case-64x64.py', True),
     'unimatch': ('configs/unimatch/unimatch_unet-s5-d16_1xb16-1k_demo-acdc-1case-64x64.py', True),
+    'unimatch_cb': ('configs/unimatch/unimatch-cb_unet-s5-d16_1xb16-1k_demo-acdc-1case-64x64.py', True),
 }
-LABELS = {'supervised': 'Supervised only (UNet)', 'cutmix': 'CutMix mean teacher', 'unimatch': 'UniMatch'}
+LABELS = {'supervised': 'Supervised only (UNet)', 'cutmix': 'CutMix mean teacher', 'unimatch': 'UniMatch',
+          'unimatch_cb': 'UniMatch, class-balanced masks'}
+#: the methods run when --methods is not given
+DEFAULT_METHODS = ['supervised', 'cutmix', 'unimatch']
 METRICS = ['mDice', 'mHD95', 'mIoU']
 
 
@@ -57,7 +63,7 @@ def _load_tool(relpath: str):
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--cases', nargs='+', type=int, default=[1, 3, 7], choices=[1, 3, 7], help='labeled cases')
-    p.add_argument('--methods', nargs='+', default=list(METHODS), choices=list(METHODS))
+    p.add_argument('--methods', nargs='+', default=DEFAULT_METHODS, choices=list(METHODS))
     p.add_argument('--seeds', nargs='+', type=int, default=[0, 1])
     p.add_argument('--iters', type=int, default=1000, help='training iterations (all methods)')
     p.add_argument('--work-dir', default=osp.join(REPO, 'work_dirs', 'seg_demo_medical'))
@@ -111,12 +117,6 @@ def main(argv=None):
     os.makedirs(args.work_dir, exist_ok=True)
     exp = Experiment('seg_demo_medical', table_only=args.table_only)
     if not args.table_only:
-        from densessl.registry import MODELS
-        from densessl.utils import register_all_modules
-        register_all_modules(init_default_scope=False)
-        if 'unimatch' in args.methods and MODELS.get('UniMatchSegmentor') is None:
-            print('[seg_demo_medical] UniMatchSegmentor is not available: unimatch skipped', flush=True)
-            args.methods = [m for m in args.methods if m != 'unimatch']
         _load_tool('tools/misc/make_demo_data.py').main([
             '--h5', '--out', osp.join(REPO, 'data', 'demo'), '--h5-out', osp.join(REPO, 'data', 'demo_acdc'),
             '--splits-out', osp.join(REPO, 'data', 'splits')])
