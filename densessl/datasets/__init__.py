@@ -10,7 +10,7 @@ from .voc import PascalVOCAugDataset
 __all__ = [
     'PascalVOCAugDataset', 'CityscapesTrainIdsDataset', 'ISIC2017Dataset', 'DemoScenesDataset',
     'DemoSourceScenesDataset', 'SemiCIFAR10', 'SemiCIFAR100', 'SemiFashionMNIST', 'SemiSVHN', 'make_split',
-    'write_split', 'read_split_file', 'make_balanced_split', 'write_index_split', 'read_index_file'
+    'write_split', 'write_split_lines', 'read_split_file', 'make_balanced_split', 'write_index_split', 'read_index_file'
 ]
 from .acdc import ACDCDataset, DemoACDCDataset, H5SegDataset, acdc_split_lines, write_h5_layout  # noqa: E402
 from .folder import FolderSegDataset  # noqa: E402

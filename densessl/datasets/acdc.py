@@ -22,7 +22,7 @@ Data flow of an evaluation volume::
 """
 import os
 import os.path as osp
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Tuple
 
 import numpy as np
 

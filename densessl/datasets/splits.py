@@ -18,7 +18,8 @@ import numpy as np
 from densessl.utils.fileio import atomic_write_text
 
 __all__ = [
-    'make_split', 'write_split', 'read_split_file', 'make_balanced_split', 'write_index_split', 'read_index_file'
+    'make_split', 'write_split', 'write_split_lines', 'read_split_file', 'make_balanced_split', 'write_index_split',
+    'read_index_file'
 ]
 
 

@@ -11,9 +11,9 @@ On the demo scenes (1000 training scenes, DeepLabV3+ R18, 96 px crops), for each
   tools/experiments/seg_demo_ssl.py's stages in ``--pretrain-dir`` (trained there when missing, reused otherwise);
 
 then trains each method of ``--methods`` (supervised, CutMix, UniMatch with class-balanced masks) on every chosen
-split, all networks starting from the source backbone (as seg_demo_ssl.py), ``--iters`` iterations, seeds ``--train-seeds``, and evaluates on the 200
-validation scenes. Each training is a recipe (:mod:`densessl.engine.experiment`): seg_demo_ssl.py's shared source
-stage, then the existing demo config with the split files swapped by ``--cfg-options finetune.KEY=VALUE``, in
+split, all networks starting from the source backbone (as seg_demo_ssl.py), ``--iters`` iterations, seeds
+``--train-seeds``, and evaluates on the 200 validation scenes. Each training is a recipe
+(:mod:`densessl.engine.experiment`): seg_demo_ssl.py's shared source stage, then the existing demo config with the split files swapped by ``--cfg-options finetune.KEY=VALUE``, in
 ``<work-dir>/runs/<setting>/<selection>_<method>_seed<k>/``.
 
 Before any training (and alone with ``--coverage-only``) it prints what needs no training: the class coverage of

@@ -133,8 +133,7 @@ def h5_split_lines(params: dict, cases: int) -> dict:
 
 def ensure_h5_splits(out_root: str, splits_out: str, params: dict) -> None:
     """Write ``<splits_out>/demo_acdc/{1,3,7}/`` when missing; check existing files name the data's files."""
-    from densessl.datasets.splits import write_split_lines
-    from densessl.datasets.splits import read_split_file
+    from densessl.datasets.splits import read_split_file, write_split_lines
     for cases in H5_SETTINGS:
         folder = osp.join(splits_out, 'demo_acdc', str(cases))
         if cases >= params['train_cases']:
